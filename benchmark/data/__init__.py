@@ -1,0 +1,1 @@
+"""Data: sources (one reader each), the signal store, splits, pretraining pools and downloads."""

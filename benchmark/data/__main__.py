@@ -1,0 +1,101 @@
+"""``python -m benchmark.data describe|download``: inspect a task's cohort and split, fetch datasets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from benchmark.data import download as dl
+from benchmark.data.paths import download_root
+from benchmark.data.splits import TEST
+from benchmark.errors import cli_entry
+
+
+def add_cohort_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command that loads a target cohort shares."""
+    parser.add_argument("--task", default="pe", help="target task (default: pe)")
+    parser.add_argument("--cohort", default=None, help="a cohort directory (labels.csv + WFDB); default: the public stand-in")
+    parser.add_argument("--data-dir", default=None, help="data root (default: $ECG_BENCH_DATA, then the user cache)")
+    parser.add_argument("--fs", type=float, default=100.0, help="target sampling rate in Hz (default 100; 500 as in the PE paper)")
+    parser.add_argument("--folds", type=int, default=5, help="dev folds (default 5)")
+    parser.add_argument("--test-fraction", type=float, default=0.2, help="locked test share (default 0.2)")
+    parser.add_argument("--split-seed", type=int, default=0, help="seed of the split (default 0)")
+    parser.add_argument("--results-dir", default="results", help="where studies and split files live (default: results/)")
+
+
+def describe(args: argparse.Namespace) -> dict:
+    from benchmark.experiment import load_experiment_data
+
+    data = load_experiment_data(args)
+    cohort, split = data.cohort, data.split
+    y = dict(zip(cohort.table["record_id"], cohort.table["label"]))
+    pid = dict(zip(cohort.table["record_id"], cohort.table["patient_id"]))
+
+    def part(ids: list[str]) -> dict:
+        return {"records": len(ids), "patients": len({pid[i] for i in ids}), "positives": int(sum(y[i] for i in ids))}
+
+    return {
+        "task": args.task,
+        "cohort": cohort.name,
+        "description": cohort.description,
+        "is_standin": cohort.is_standin,
+        "records": len(cohort.table),
+        "patients": int(cohort.table["patient_id"].nunique()),
+        "positives": int(cohort.table["label"].sum()),
+        "fs": cohort.fs,
+        "seconds": cohort.seconds,
+        "manifest_hash": cohort.manifest_hash,
+        "split_hash": split.hash,
+        "split_file": str(data.split_path),
+        "folds": [part(split.fold(k)[1]) for k in range(split.n_folds)],
+        "test": part([r for r, f in split.assignment.items() if f == TEST]),
+    }
+
+
+def print_table(info: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]{info['cohort']}[/bold]: {info['description']}")
+    console.print(f"{info['records']} records, {info['patients']} patients, {info['positives']} positives, "
+                  f"{info['fs']:g} Hz × {info['seconds']:g} s")
+    console.print(f"manifest {info['manifest_hash'][:16]}  split {info['split_hash'][:16]}  ({info['split_file']})")
+    table = Table("part", "records", "patients", "positives", "share")
+    for k, f in enumerate(info["folds"]):
+        table.add_row(f"fold {k}", str(f["records"]), str(f["patients"]), str(f["positives"]),
+                      f"{f['positives'] / max(f['records'], 1):.1%}")
+    t = info["test"]
+    table.add_row("locked test", str(t["records"]), str(t["patients"]), str(t["positives"]),
+                  f"{t['positives'] / max(t['records'], 1):.1%}")
+    console.print(table)
+
+
+@cli_entry
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmark.data", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_desc = sub.add_parser("describe", help="records, patients, positives per fold and locked test")
+    add_cohort_options(p_desc)
+    p_desc.add_argument("--json", action="store_true", help="print one JSON object")
+    p_dl = sub.add_parser("download", help="fetch a dataset from PhysioNet (resume + SHA-256 check)")
+    p_dl.add_argument("dataset", choices=sorted(dl.REMOTES))
+    p_dl.add_argument("--dest", default=None, help=f"data root to download into (default {download_root()})")
+    p_dl.add_argument("--files", nargs="*", default=None, help="only these relative paths")
+    p_dl.add_argument("--mirror", default=None, help="base URL instead of PhysioNet")
+    args = parser.parse_args(argv)
+    if args.command == "describe":
+        info = describe(args)
+        if args.json:
+            print(json.dumps(info, indent=1))
+        else:
+            print_table(info)
+    else:
+        dest = Path(args.dest) if args.dest else download_root()
+        paths = dl.download(args.dataset, dest, args.files, args.mirror)
+        print(f"{len(paths)} files of {args.dataset} under {dest / dl.remote(args.dataset).folder}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The :class:`Source` contract and its registry."""
+
+from __future__ import annotations
+
+import difflib
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+
+from benchmark.data.signals import Signal
+from benchmark.errors import ConfigError
+
+_SOURCES: dict[str, type["Source"]] = {}
+
+
+class Source(ABC):
+    """A dataset on disk.
+
+    Contract:
+    - :meth:`table` returns one row per usable record with at least ``record_id`` (str, unique),
+      ``patient_id`` (str) and the columns in :attr:`label_names`; records that cannot be used
+      (no metadata, no label) are left out and counted in :attr:`skipped` (reason -> count).
+    - :meth:`files` lists the files a row is read from (for cache keys and downloads).
+    - :meth:`read` decodes one row into a :class:`~benchmark.data.signals.Signal` or raises
+      :class:`~benchmark.errors.DataError` naming the file.
+    """
+
+    name: ClassVar[str]
+    #: patient ids of this source live in this namespace; only equal namespaces are comparable
+    patient_namespace: ClassVar[str]
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.skipped: dict[str, int] = {}
+
+    @property
+    @abstractmethod
+    def label_names(self) -> list[str]:
+        """Label columns of :meth:`table`."""
+
+    @abstractmethod
+    def available(self) -> bool:
+        """Whether the files this source needs to build its table are present."""
+
+    @abstractmethod
+    def table(self) -> pd.DataFrame:
+        """One row per usable record (see class docstring)."""
+
+    @abstractmethod
+    def files(self, row: pd.Series) -> list[Path]:
+        """Files that hold ``row``'s signal."""
+
+    @abstractmethod
+    def read(self, row: pd.Series) -> Signal:
+        """Decode ``row``'s signal."""
+
+    def _skip(self, reason: str, count: int = 1) -> None:
+        if count:
+            self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+
+def register_source(cls: type[Source]) -> type[Source]:
+    """Class decorator: make a source creatable by its ``name``."""
+    _SOURCES[cls.name] = cls
+    return cls
+
+
+def list_sources() -> list[str]:
+    return sorted(_SOURCES)
+
+
+def create_source(name: str, root: str | Path, **kwargs) -> Source:
+    if name not in _SOURCES:
+        close = difflib.get_close_matches(name, _SOURCES, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ConfigError(f"unknown data source {name!r}{hint}; known: {', '.join(list_sources())}")
+    return _SOURCES[name](root, **kwargs)

@@ -1,0 +1,167 @@
+"""Patient-grouped, label-stratified splits: K dev folds plus a locked test part.
+
+The split is chosen once per (cohort, seed, K, test fraction) and persisted as JSON with a hash.
+Every trial, worker, engine and later run reuses that file; a cohort with another manifest hash
+refuses it. The inner validation split (early stopping, threshold) is carved by patient from a
+fold's *training* part with :func:`inner_split`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold
+
+from benchmark.errors import DataError
+
+TEST = -1  # fold id of the locked test part
+MIN_PER_FOLD = 2  # positives and negatives each dev fold needs (threshold + early stopping)
+
+
+@dataclass(frozen=True)
+class Split:
+    """Record -> fold (0..K-1) or :data:`TEST`, with the identity it was made for."""
+
+    assignment: dict[str, int]
+    n_folds: int
+    test_fraction: float
+    seed: int
+    manifest_hash: str
+    hash: str
+
+    def dev_ids(self) -> list[str]:
+        return sorted(r for r, f in self.assignment.items() if f != TEST)
+
+    def test_ids(self) -> list[str]:
+        return sorted(r for r, f in self.assignment.items() if f == TEST)
+
+    def fold(self, k: int) -> tuple[list[str], list[str]]:
+        """(training ids, evaluation ids) of dev fold ``k``; the locked test is in neither."""
+        train = sorted(r for r, f in self.assignment.items() if f not in (TEST, k))
+        evaluate = sorted(r for r, f in self.assignment.items() if f == k)
+        return train, evaluate
+
+    def to_json(self) -> str:
+        return _dump(self._content() | {"split_hash": self.hash})
+
+    def _content(self) -> dict:
+        return {"assignment": self.assignment, "n_folds": self.n_folds, "test_fraction": self.test_fraction,
+                "seed": self.seed, "manifest_hash": self.manifest_hash}
+
+
+def _dump(obj: dict) -> str:
+    return json.dumps(obj, sort_keys=True, indent=1) + "\n"
+
+
+def _hash(content: dict) -> str:
+    return hashlib.sha256(_dump(content).encode()).hexdigest()
+
+
+def _grouped_folds(y: np.ndarray, groups: np.ndarray, n: int, seed: int) -> np.ndarray:
+    folds = np.full(len(y), -1)
+    cv = StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=seed)
+    for k, (_, idx) in enumerate(cv.split(np.zeros(len(y)), y, groups)):
+        folds[idx] = k
+    return folds
+
+
+def _check_counts(y: np.ndarray, n_folds: int, n_test_pos: int, what: str) -> None:
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    need = MIN_PER_FOLD * n_folds
+    if pos < need or neg < need or n_test_pos < 1:
+        raise DataError(
+            f"{what}: too few positives for {n_folds} folds: {pos} positives and {neg} negatives in the dev "
+            f"part (need at least {need} of each: {MIN_PER_FOLD} per fold), {n_test_pos} positives in the "
+            f"locked test (need at least 1); use fewer --folds or a larger cohort"
+        )
+
+
+def make_split(table: pd.DataFrame, n_folds: int = 5, test_fraction: float = 0.2, seed: int = 0,
+               manifest_hash: str = "", what: str = "cohort") -> Split:
+    """Cut ``table`` (``record_id``, ``patient_id``, ``label``[, ``split``]) into folds + locked test."""
+    if n_folds < 2:
+        raise DataError(f"{what}: --folds must be at least 2, got {n_folds}")
+    table = table.sort_values("record_id").reset_index(drop=True)
+    y = table["label"].to_numpy().astype(int)
+    groups = table["patient_id"].astype(str).to_numpy()
+    if "split" in table.columns:
+        is_test = (table["split"] == "test").to_numpy()
+        mixed = set(groups[is_test]) & set(groups[~is_test])
+        if mixed:
+            raise DataError(f"{what}: patient {sorted(mixed)[0]!r} has records in both the dev and the test split")
+    else:
+        if not 0 < test_fraction < 0.5:
+            raise DataError(f"{what}: test fraction must be in (0, 0.5), got {test_fraction}")
+        n_parts = max(2, int(round(1 / test_fraction)))
+        if y.sum() < n_parts:
+            _check_counts(y, n_folds, 0, what)
+        is_test = _grouped_folds(y, groups, n_parts, seed) == 0
+    dev = ~is_test
+    _check_counts(y[dev], n_folds, int(y[is_test].sum()), what)
+    folds = np.full(len(y), TEST)
+    folds[dev] = _grouped_folds(y[dev], groups[dev], n_folds, seed + 1)
+    assignment = {str(r): int(f) for r, f in zip(table["record_id"], folds)}
+    content = {"assignment": assignment, "n_folds": n_folds, "test_fraction": float(test_fraction),
+               "seed": int(seed), "manifest_hash": manifest_hash}
+    return Split(hash=_hash(content), **content)
+
+
+def load_split(path: Path) -> Split:
+    try:
+        data = json.loads(Path(path).read_text())
+        stored = data.pop("split_hash")
+        split = Split(hash=stored, **data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{path}: unreadable split file ({type(exc).__name__})") from exc
+    if _hash(split._content()) != stored:
+        raise DataError(f"{path}: split file was modified (hash mismatch); delete it to make a new split")
+    return split
+
+
+def load_or_create_split(path: Path, table: pd.DataFrame, manifest_hash: str, n_folds: int = 5,
+                         test_fraction: float = 0.2, seed: int = 0, what: str = "cohort") -> Split:
+    """Reuse the persisted split at ``path`` or create it once (atomically)."""
+    path = Path(path)
+    if path.exists():
+        split = load_split(path)
+        if split.manifest_hash != manifest_hash:
+            raise DataError(
+                f"{path}: split was made for cohort {split.manifest_hash[:12]}, not this cohort "
+                f"{manifest_hash[:12]}; use another --results-dir for a different cohort"
+            )
+        if (split.n_folds, split.seed) != (n_folds, seed) or abs(split.test_fraction - test_fraction) > 1e-12:
+            raise DataError(
+                f"{path}: split was made with folds={split.n_folds}, seed={split.seed}, "
+                f"test_fraction={split.test_fraction}; pass the same options or use another --results-dir"
+            )
+        return split
+    split = make_split(table, n_folds, test_fraction, seed, manifest_hash, what)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(split.to_json())
+    try:
+        os.link(tmp, path)  # first writer wins; a racing worker then reads the winner's file
+    except FileExistsError:
+        tmp.unlink()
+        return load_or_create_split(path, table, manifest_hash, n_folds, test_fraction, seed, what)
+    tmp.unlink()
+    return split
+
+
+def inner_split(y: np.ndarray, groups: np.ndarray, fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Patient-grouped, stratified (fit, validation) index arrays carved from a training part."""
+    y = np.asarray(y).astype(int)
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    if min(pos, neg) < 2:
+        raise DataError(f"inner validation: the training part has {pos} positives and {neg} negatives; need 2 of each")
+    n_parts = min(max(2, int(round(1 / fraction))), pos, neg)
+    folds = _grouped_folds(y, np.asarray(groups), n_parts, seed)
+    val = np.nonzero(folds == 0)[0]
+    fit = np.nonzero(folds != 0)[0]
+    return fit, val

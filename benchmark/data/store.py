@@ -1,0 +1,207 @@
+"""The signal store: decoded, resampled float32 arrays on disk, opened as a read-only memmap.
+
+One store entry holds one record set of one source at one sampling rate and length::
+
+    <cache>/store/<source>-<fs>hz-<key16>/
+        signals.npy   float32 (n_records, 12, n_samples)
+        index.csv     record_id, valid_samples, content_hash (row i <-> signals[i])
+        meta.json     key, shape, checksums, dropped records; written last
+
+The key hashes the input files (path, size, mtime) and the preprocessing, so no trial parses WFDB
+twice. Builds happen under a file lock in a temporary folder that is renamed into place only when
+complete; a half-written or corrupt entry is detected on open and rebuilt; a failed build never
+replaces a good entry. The store knows nothing of file formats: it calls ``source.read``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from filelock import FileLock
+
+from benchmark.data.paths import cache_dir
+from benchmark.data.signals import canonicalize
+from benchmark.data.sources.base import Source
+from benchmark.errors import DataError
+
+STORE_VERSION = 1
+
+
+def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def content_hash(array: np.ndarray) -> str:
+    """Identity of a canonical signal: equal arrays give equal hashes across sources."""
+    return hashlib.sha256(np.ascontiguousarray(array, dtype=np.float32).tobytes()).hexdigest()[:32]
+
+
+def store_key(source: Source, table: pd.DataFrame, fs: float, seconds: float, on_bad: str) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps([STORE_VERSION, source.name, float(fs), float(seconds), on_bad]).encode())
+    for row in table.sort_values("record_id").to_dict("records"):
+        h.update(str(row["record_id"]).encode() + b"\0")
+        for f in source.files(row):
+            try:
+                st = f.stat()
+                h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+            except OSError:
+                h.update(f"{f.name}:missing;".encode())
+    return h.hexdigest()
+
+
+@dataclass
+class SignalStore:
+    """A built store entry. ``signals`` is a read-only memmap; ``index`` aligns with its rows."""
+
+    path: Path
+    signals: np.ndarray
+    index: pd.DataFrame
+    meta: dict = field(repr=False)
+
+    @property
+    def dropped(self) -> dict[str, str]:
+        return self.meta.get("dropped", {})
+
+    def positions(self, record_ids) -> np.ndarray:
+        lookup = pd.Series(np.arange(len(self.index)), index=self.index["record_id"])
+        missing = [r for r in record_ids if r not in lookup.index]
+        if missing:
+            raise DataError(f"{self.path}: records not in the store: {missing[:5]}")
+        return lookup.loc[list(record_ids)].to_numpy()
+
+    def take(self, record_ids) -> np.ndarray:
+        """Signals of ``record_ids`` (in that order) as an in-memory float32 array."""
+        pos = self.positions(record_ids)
+        order = np.argsort(pos)
+        out = np.empty((len(pos), *self.signals.shape[1:]), dtype=np.float32)
+        out[order] = self.signals[pos[order]]
+        return out
+
+
+def _entry_dir(root: Path, source: Source, fs: float, key: str) -> Path:
+    return root / f"{source.name}-{int(round(fs))}hz-{key[:16]}"
+
+
+def _try_open(path: Path, key: str) -> tuple[SignalStore | None, str]:
+    """Open a complete, intact entry; otherwise return (None, why)."""
+    meta_path, sig_path, idx_path = path / "meta.json", path / "signals.npy", path / "index.csv"
+    if not path.is_dir():
+        return None, "absent"
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, ValueError):
+        return None, "meta.json missing or unreadable (half-written build)"
+    if meta.get("key") != key or meta.get("version") != STORE_VERSION:
+        return None, "key mismatch"
+    try:
+        if sha256_file(idx_path) != meta["index_sha256"]:
+            return None, "index.csv checksum mismatch"
+        st = sig_path.stat()
+        if st.st_size != meta["signals_size"]:
+            return None, "signals.npy has the wrong size (truncated?)"
+        if st.st_mtime_ns != meta["signals_mtime_ns"] and sha256_file(sig_path) != meta["signals_sha256"]:
+            return None, "signals.npy checksum mismatch"
+        signals = np.load(sig_path, mmap_mode="r")
+        index = pd.read_csv(idx_path, dtype={"record_id": str, "content_hash": str})
+    except (OSError, ValueError, KeyError) as exc:
+        return None, f"unreadable ({type(exc).__name__})"
+    if list(signals.shape) != meta["shape"] or len(index) != meta["shape"][0]:
+        return None, "shape mismatch"
+    return SignalStore(path, signals, index, meta), "ok"
+
+
+def _build(tmp: Path, source: Source, table: pd.DataFrame, fs: float, n_samples: int, key: str,
+           on_bad: str, progress: bool) -> None:
+    tmp.mkdir(parents=True)
+    rows = table.sort_values("record_id").to_dict("records")
+    kept: list[dict] = []
+    dropped: dict[str, str] = {}
+    arrays: list[np.ndarray] = []
+    iterator = iter(rows)
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(iterator, total=len(rows), desc=f"decoding {source.name}", file=sys.stderr,
+                        disable=not sys.stderr.isatty())
+    for row in iterator:
+        try:
+            array, valid = canonicalize(source.read(row), fs, n_samples)
+        except DataError as exc:
+            if on_bad == "raise":
+                raise
+            dropped[str(row["record_id"])] = str(exc)
+            continue
+        arrays.append(array)
+        kept.append({"record_id": str(row["record_id"]), "valid_samples": valid,
+                     "content_hash": content_hash(array)})
+    sig_path = tmp / "signals.npy"
+    out = np.lib.format.open_memmap(sig_path, mode="w+", dtype=np.float32, shape=(len(arrays), 12, n_samples))
+    for i, array in enumerate(arrays):
+        out[i] = array
+    out.flush()
+    del out
+    pd.DataFrame(kept, columns=["record_id", "valid_samples", "content_hash"]).to_csv(tmp / "index.csv", index=False)
+    st = sig_path.stat()
+    meta = {
+        "version": STORE_VERSION, "key": key, "source": source.name, "fs": fs, "n_samples": n_samples,
+        "shape": [len(arrays), 12, n_samples], "signals_size": st.st_size,
+        "signals_mtime_ns": st.st_mtime_ns, "signals_sha256": sha256_file(sig_path),
+        "index_sha256": sha256_file(tmp / "index.csv"), "dropped": dropped,
+    }
+    (tmp / "meta.json.part").write_text(json.dumps(meta, indent=1))
+    os.replace(tmp / "meta.json.part", tmp / "meta.json")
+
+
+def open_store(source: Source, table: pd.DataFrame, fs: float, seconds: float = 10.0,
+               on_bad: str = "raise", root: Path | None = None, progress: bool = False) -> SignalStore:
+    """Open the store entry for ``table``'s records, building it once if needed.
+
+    ``on_bad="raise"`` refuses a bad record (target cohorts); ``"drop"`` leaves it out and lists it
+    in ``meta["dropped"]`` (public pretraining pools).
+    """
+    if on_bad not in ("raise", "drop"):
+        raise ValueError(on_bad)
+    root = Path(root) if root is not None else cache_dir() / "store"
+    key = store_key(source, table, fs, seconds, on_bad)
+    path = _entry_dir(root, source, fs, key)
+    store, _ = _try_open(path, key)
+    if store is not None:
+        return store
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock"):
+        store, why = _try_open(path, key)  # another process may have built it meanwhile
+        if store is not None:
+            return store
+        if why != "absent":
+            print(f"signal store {path.name}: {why}; rebuilding", file=sys.stderr)
+        tmp = root / f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            _build(tmp, source, table, fs, int(round(seconds * fs)), key, on_bad, progress)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        trash = None
+        if path.exists():
+            trash = root / f".{path.name}.old-{uuid.uuid4().hex[:8]}"
+            os.replace(path, trash)
+        os.replace(tmp, path)
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
+        store, why = _try_open(path, key)
+        if store is None:
+            raise DataError(f"{path}: store entry unreadable right after building ({why})")
+        return store

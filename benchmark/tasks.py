@@ -1,0 +1,159 @@
+"""Tasks: a target cohort + label + sampling rate + metric, and the pretraining pools beside it.
+
+- ``pe``: binary target. ``--cohort DIR`` loads a user's cohort (see
+  :mod:`benchmark.data.sources.cohort`); without it, the shipped **public stand-in**: PTB-XL records
+  fixed by ``benchmark/data/manifests/pe_standin_ptbxl.csv``, positive = right-heart-strain-like
+  SCP codes. The stand-in is **not** a pulmonary-embolism label.
+- ``ptbxl`` / ``cpsc2018``: multi-label pretraining pools, disjoint from the target cohort by
+  patient (where ids are comparable) and by signal content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmark.data.dataset import CohortData, manifest_hash
+from benchmark.data.locate import find_dataset, find_source_root
+from benchmark.data.sources import create_source
+from benchmark.data.sources.ptbxl import has_any_code
+from benchmark.data.store import open_store
+from benchmark.errors import ConfigError, DataError
+
+STANDIN_CODES = {"CRBBB", "IRBBB", "RVH", "RAO/RAE", "STACH", "SEHYP"}
+STANDIN_NAME = "pe-standin-ptbxl"
+STANDIN_NOTICE = ("PUBLIC STAND-IN, NOT A PE LABEL: PTB-XL records, positive = right-heart-strain-like "
+                  "ECG codes (CRBBB, IRBBB, RVH, RAO/RAE, STACH, SEHYP); pass --cohort DIR for a real PE cohort")
+TARGET_TASKS = ("pe",)
+PRETRAIN_SOURCES = ("ptbxl", "cpsc2018")
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    kind: str  # "binary" or "multilabel"
+    metric: str
+    description: str
+
+
+TASKS = {
+    "pe": TaskSpec("pe", "binary", "auroc", "pulmonary embolism (or its public stand-in) from a 12-lead ECG"),
+    "ptbxl": TaskSpec("ptbxl", "multilabel", "auroc", "PTB-XL diagnostic superclasses (pretraining)"),
+    "cpsc2018": TaskSpec("cpsc2018", "multilabel", "auroc", "CPSC2018 9 rhythm/morphology classes (pretraining)"),
+}
+
+
+def get_task(name: str) -> TaskSpec:
+    if name not in TASKS:
+        raise ConfigError(f"unknown task {name!r}; known: {', '.join(TASKS)}")
+    return TASKS[name]
+
+
+def standin_manifest() -> pd.DataFrame:
+    path = resources.files("benchmark.data") / "manifests" / "pe_standin_ptbxl.csv"
+    with path.open() as fh:
+        return pd.read_csv(fh, comment="#", dtype={"ecg_id": int, "patient_id": str, "label": int})
+
+
+def _ptbxl_file(ecg_id: int, fs: float) -> str:
+    folder, suffix = ("records100", "lr") if fs <= 100 else ("records500", "hr")
+    return f"{folder}/{ecg_id // 1000 * 1000:05d}/{ecg_id:05d}_{suffix}"
+
+
+def load_standin(data_dir: str | None = None, fs: float = 100.0, seconds: float = 10.0,
+                 store_root: Path | None = None) -> CohortData:
+    manifest = standin_manifest()
+    needed = ["ptbxl_database.csv", "scp_statements.csv"]
+    for i in manifest["ecg_id"]:
+        base = _ptbxl_file(int(i), fs)
+        needed += [base + ".hea", base + ".dat"]
+    root = find_dataset("ptbxl", needed, data_dir, what="stand-in cohort")
+    source = create_source("ptbxl", root, fs=fs)
+    table = source.table()
+    table = table[table["record_id"].isin(set(manifest["ecg_id"].astype(str)))].copy()
+    table["label_db"] = table["scp_codes"].map(lambda codes: has_any_code(codes, STANDIN_CODES))
+    merged = manifest.assign(record_id=manifest["ecg_id"].astype(str)).merge(
+        table, on="record_id", how="left", suffixes=("", "_db"))
+    if merged["patient_id_db"].isna().any():
+        first = merged.loc[merged["patient_id_db"].isna(), "record_id"].iloc[0]
+        raise DataError(f"{root / 'ptbxl_database.csv'}: stand-in record {first} has no metadata row")
+    bad = merged[(merged["label"] != merged["label_db"]) | (merged["patient_id"] != merged["patient_id_db"])]
+    if len(bad):
+        raise DataError(f"{root / 'ptbxl_database.csv'}: record {bad['record_id'].iloc[0]} disagrees with the "
+                        "stand-in manifest (another PTB-XL version?)")
+    table = table.rename(columns={"label_db": "label"})[["record_id", "patient_id", "label", "file"]]
+    store = open_store(source, table, fs, seconds, on_bad="raise", root=store_root, progress=True)
+    return CohortData(STANDIN_NAME, STANDIN_NOTICE, table, ["label"], store, fs, seconds,
+                      manifest_hash(table, ["label"], STANDIN_NAME), "ptbxl", is_standin=True)
+
+
+def load_cohort(directory: str | Path, fs: float = 100.0, seconds: float = 10.0,
+                store_root: Path | None = None) -> CohortData:
+    source = create_source("cohort", directory, fs=fs)
+    table = source.table()
+    store = open_store(source, table, fs, seconds, on_bad="raise", root=store_root, progress=True)
+    name = f"cohort:{Path(directory).resolve().name}"
+    return CohortData(name, f"user cohort {Path(directory).resolve()}", table, ["label"], store, fs, seconds,
+                      manifest_hash(table, ["label"], "cohort"), "cohort")
+
+
+def load_target(task: str = "pe", data_dir: str | None = None, cohort: str | Path | None = None,
+                fs: float = 100.0, seconds: float = 10.0, store_root: Path | None = None) -> CohortData:
+    """The target cohort of ``task``: the user's ``cohort`` directory or the shipped stand-in."""
+    spec = get_task(task)
+    if spec.name not in TARGET_TASKS:
+        raise ConfigError(f"task {task!r} is a pretraining task; target tasks: {', '.join(TARGET_TASKS)}")
+    if cohort is not None:
+        return load_cohort(cohort, fs, seconds, store_root)
+    return load_standin(data_dir, fs, seconds, store_root)
+
+
+def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
+                     store_root: Path | None = None) -> CohortData:
+    """Source ``name`` minus every patient (same id namespace) and every signal of ``target``."""
+    if name not in PRETRAIN_SOURCES:
+        raise ConfigError(f"unknown pretraining source {name!r}; known: {', '.join(PRETRAIN_SOURCES)}")
+    root = find_source_root(name, data_dir)
+    source = create_source(name, root if root is not None else Path("/nonexistent"), fs=target.fs)
+    if root is None or not source.available():
+        raise DataError(f"pretraining source {name}: no labelled data found (looked in data roots for '{name}/')")
+    table = source.table()
+    notices = []
+    if source.patient_namespace == target.patient_namespace:
+        patients = set(target.table["patient_id"].astype(str))
+        keep = ~table["patient_id"].astype(str).isin(patients)
+        notices.append(f"{name}: excluded {int((~keep).sum())} records of {len(patients)} target patients")
+        table = table[keep]
+    if table.empty:
+        raise DataError(f"pretraining source {name}: no records left after excluding the target cohort")
+    store = open_store(source, table, target.fs, target.seconds, on_bad="drop", root=store_root, progress=True)
+    if store.dropped:
+        notices.append(f"{name}: dropped {len(store.dropped)} unreadable or invalid records (listed in {store.path / 'meta.json'})")
+    same = store.index["content_hash"].isin(target.content_hashes())
+    kept_ids = set(store.index.loc[~same, "record_id"])
+    if same.any():
+        notices.append(f"{name}: excluded {int(same.sum())} records whose signal equals a target record")
+    table = table[table["record_id"].astype(str).isin(kept_ids)]
+    labels = source.label_names
+    return CohortData(name, f"pretraining pool {name}", table[["record_id", "patient_id", *labels]], labels,
+                      store, target.fs, target.seconds, manifest_hash(table, labels, name),
+                      source.patient_namespace, notices=notices)
+
+
+def union_pool(pools: list[CohortData]) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Signals and a union multi-label matrix over several pools; labels a pool lacks are NaN."""
+    names = sorted({n for p in pools for n in (f"{p.name}:{lab}" for lab in p.label_names)})
+    Xs, Ys = [], []
+    for p in pools:
+        y = np.full((len(p.table), len(names)), np.nan, dtype=np.float32)
+        own = p.y()
+        own = own[:, None] if own.ndim == 1 else own
+        for j, lab in enumerate(p.label_names):
+            y[:, names.index(f"{p.name}:{lab}")] = own[:, j]
+        Xs.append(p.X())
+        Ys.append(y)
+    return np.concatenate(Xs), np.concatenate(Ys), names

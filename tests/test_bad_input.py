@@ -1,0 +1,123 @@
+"""Each bad input: one line naming the file or record, non-zero CLI exit, cache left unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmark.data.paths import cache_dir
+from benchmark.errors import DataError
+from benchmark.tasks import load_cohort
+from tests.conftest import REPO, make_cohort, write_record
+
+
+@pytest.fixture
+def cohort_dir(tmp_path, standin):
+    make_cohort(tmp_path / "c", standin, n=40, positives=16)
+    return tmp_path / "c"
+
+
+@pytest.fixture(scope="module")
+def cache_snapshot():
+    """Bytes of every file already in the store; each test asserts they did not change."""
+
+    def snap():
+        root = cache_dir() / "store"
+        return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and not p.name.endswith(".lock")}
+
+    return snap
+
+
+def _record(cohort_dir: Path, i: int = 0) -> Path:
+    return sorted((cohort_dir / "records").glob("*.hea"))[i]
+
+
+def _break(cohort_dir: Path, kind: str) -> str:
+    """Damage the cohort; return the texts (joined by '|') the error must contain."""
+    hea = _record(cohort_dir)
+    labels = cohort_dir / "labels.csv"
+    lines = labels.read_text().splitlines()
+    if kind == "corrupt_header":
+        hea.write_text("this is not a header\n")
+        return str(hea)
+    if kind == "truncated_signal":
+        dat = hea.with_suffix(".dat")
+        dat.write_bytes(dat.read_bytes()[:5000])
+        return str(hea)
+    if kind in ("nan_lead", "flat_lead", "unknown_lead", "low_fs"):
+        from benchmark.data.signals import CANONICAL_LEADS, read_wfdb
+
+        sig = read_wfdb(hea.with_suffix("")).data.T.copy()
+        leads, fs = list(CANONICAL_LEADS), 100.0
+        if kind == "nan_lead":
+            sig[100:110, 3] = np.nan
+        elif kind == "flat_lead":
+            sig[:, 7] = 0.25
+        elif kind == "unknown_lead":
+            leads[4] = "XYZ"
+        else:
+            fs = 40.0
+        write_record(hea.parent, hea.stem, sig, fs, leads)
+        return {"nan_lead": "NaN", "flat_lead": "flat lead(s) V2", "unknown_lead": "unknown lead name 'XYZ'",
+                "low_fs": "unsupported sampling rate 40"}[kind] + "|" + str(hea)
+    if kind == "row_without_record":
+        labels.write_text("\n".join(lines + ["records/ghost,p99,1"]) + "\n")
+        return "'records/ghost' has no WFDB header"
+    if kind == "record_without_label":
+        labels.write_text("\n".join(lines[:1] + lines[2:]) + "\n")
+        return f"{hea}: record 'records/{hea.stem}' has no row"
+    if kind == "bad_label":
+        labels.write_text("\n".join(lines[:1] + [lines[1].rsplit(",", 1)[0] + ",2"] + lines[2:]) + "\n")
+        return "labels must be 0 or 1"
+    if kind == "missing_label":
+        labels.write_text("\n".join(lines[:1] + [lines[1].rsplit(",", 1)[0] + ","] + lines[2:]) + "\n")
+        return "label 'missing'"
+    if kind == "duplicate_record":
+        labels.write_text("\n".join(lines + [lines[1]]) + "\n")
+        return "duplicate record id"
+    if kind == "too_few_positives":
+        body = [line.rsplit(",", 1)[0] + ("," + ("1" if i < 4 else "0")) for i, line in enumerate(lines[1:])]
+        labels.write_text("\n".join(lines[:1] + body) + "\n")
+        return "too few positives for 5 folds"
+    raise ValueError(kind)
+
+
+KINDS = ["corrupt_header", "truncated_signal", "nan_lead", "flat_lead", "unknown_lead", "low_fs",
+         "row_without_record", "record_without_label", "bad_label", "missing_label", "duplicate_record",
+         "too_few_positives"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_cohort_input(kind, cohort_dir, standin, cache_snapshot, tmp_path):
+    from benchmark.data.splits import make_split
+
+    load_cohort(cohort_dir)  # a good cache entry for this cohort exists before the damage
+    before = cache_snapshot()
+    expected = _break(cohort_dir, kind)
+    with pytest.raises(DataError) as info:
+        cohort = load_cohort(cohort_dir)
+        make_split(cohort.table, 5, 0.2, 0, what=str(cohort_dir))
+    message = str(info.value)
+    assert all(part in message for part in expected.split("|")) and "\n" not in message
+    assert cache_snapshot() == before  # nothing already cached was lost or overwritten
+
+
+@pytest.mark.parametrize("kind", ["nan_lead", "bad_label"])
+def test_cli_exits_nonzero_with_one_line(kind, cohort_dir, tmp_path):
+    expected = _break(cohort_dir, kind)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmark.data", "describe", "--cohort", str(cohort_dir), "--results-dir", str(tmp_path / "r")],
+        capture_output=True, text=True, cwd=REPO,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ")
+    assert all(part in proc.stderr for part in expected.split("|"))
+
+
+def test_nan_never_reaches_a_model(cohort_dir):
+    cohort = load_cohort(cohort_dir)
+    assert np.isfinite(cohort.X()).all()

@@ -1,0 +1,116 @@
+"""The signal store: warm reads never parse WFDB, corrupt entries are rebuilt, builds are atomic."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmark.data.sources import create_source
+from benchmark.data.store import open_store
+from benchmark.errors import DataError
+
+
+def _ptbxl(data_root):
+    src = create_source("ptbxl", data_root / "ptbxl")
+    return src, src.table().iloc[:20][["record_id", "patient_id", "file"]]
+
+
+def test_warm_open_reads_no_wfdb(tmp_path, data_root, monkeypatch):
+    src, table = _ptbxl(data_root)
+    cold = open_store(src, table, 100.0, root=tmp_path)
+    monkeypatch.setattr(type(src), "read", lambda self, row: (_ for _ in ()).throw(AssertionError("parsed WFDB")))
+    warm = open_store(src, table, 100.0, root=tmp_path)
+    assert warm.path == cold.path
+    assert np.array_equal(warm.take(list(table["record_id"])), cold.take(list(table["record_id"])))
+    assert not warm.signals.flags.writeable  # shared read-only
+
+
+def test_key_changes_with_preprocessing_and_files(tmp_path, data_root):
+    src, table = _ptbxl(data_root)
+    a = open_store(src, table, 100.0, root=tmp_path)
+    b = open_store(src, table, 50.0, root=tmp_path)
+    c = open_store(src, table.iloc[:10], 100.0, root=tmp_path)
+    assert len({a.path, b.path, c.path}) == 3 and b.signals.shape == (20, 12, 500)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "meta"])
+def test_corrupt_entry_is_detected_and_rebuilt(tmp_path, data_root, damage):
+    src, table = _ptbxl(data_root)
+    good = open_store(src, table, 100.0, root=tmp_path)
+    expected = np.array(good.signals)
+    sig = good.path / "signals.npy"
+    del good
+    if damage == "truncate":
+        with open(sig, "r+b") as fh:
+            fh.truncate(sig.stat().st_size // 2)
+    elif damage == "flip":
+        raw = bytearray(sig.read_bytes())
+        raw[-100] ^= 0xFF
+        sig.write_bytes(bytes(raw))
+    else:
+        (sig.parent / "meta.json").write_text("{half")
+    rebuilt = open_store(src, table, 100.0, root=tmp_path)
+    assert np.array_equal(np.array(rebuilt.signals), expected)
+
+
+def test_failed_build_leaves_good_entries_and_no_debris(tmp_path, data_root, monkeypatch):
+    src, table = _ptbxl(data_root)
+    good = open_store(src, table, 100.0, root=tmp_path)
+    before = {p: p.read_bytes() for p in good.path.iterdir()}
+    real_read = type(src).read
+
+    def failing(self, row):
+        if row["record_id"] == table["record_id"].iloc[5]:
+            raise DataError(f"{row['file']}: corrupt")
+        return real_read(self, row)
+
+    monkeypatch.setattr(type(src), "read", failing)
+    with pytest.raises(DataError, match="corrupt"):
+        open_store(src, table, 50.0, root=tmp_path)  # another entry, fails half-way
+    assert {p: p.read_bytes() for p in good.path.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no half-written folder
+
+
+def test_drop_policy_lists_bad_records(tmp_path, data_root, monkeypatch):
+    src, table = _ptbxl(data_root)
+    real_read = type(src).read
+    bad_id = table["record_id"].iloc[3]
+
+    def failing(self, row):
+        if row["record_id"] == bad_id:
+            raise DataError(f"{row['file']}: flat lead(s) V1 (no signal)")
+        return real_read(self, row)
+
+    monkeypatch.setattr(type(src), "read", failing)
+    store = open_store(src, table, 100.0, on_bad="drop", root=tmp_path)
+    assert list(store.dropped) == [bad_id] and len(store.index) == 19
+
+
+def _race(args):
+    data_root, root, counter = args
+    from benchmark.data.sources.ptbxl import PTBXL
+
+    real_read = PTBXL.read
+
+    def counting(self, row):
+        with open(counter, "a") as fh:
+            fh.write(row["record_id"] + "\n")
+        return real_read(self, row)
+
+    PTBXL.read = counting
+    src, table = _ptbxl(Path(data_root))
+    store = open_store(src, table, 100.0, root=Path(root))
+    return str(store.path), float(np.asarray(store.signals).sum())
+
+
+def test_two_processes_build_once(tmp_path, data_root):
+    counter = tmp_path / "reads.txt"
+    with mp.get_context("spawn").Pool(2) as pool:
+        results = pool.map(_race, [(str(data_root), str(tmp_path / "store"), str(counter))] * 2)
+    assert results[0] == results[1]
+    reads = counter.read_text().split()
+    assert len(reads) == 20 == len(set(reads))  # every record decoded exactly once
