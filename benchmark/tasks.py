@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
+from typing import Callable
 from pathlib import Path
 
 import numpy as np
@@ -157,3 +159,18 @@ def union_pool(pools: list[CohortData]) -> tuple[np.ndarray, np.ndarray, list[st
         Xs.append(p.X())
         Ys.append(y)
     return np.concatenate(Xs), np.concatenate(Ys), names
+
+
+def pretraining_data(source: str, target: CohortData, data_dir: str | None = None,
+                     store_root: Path | None = None) -> tuple[str, Callable[[], tuple], list[str]]:
+    """(source hash, loader -> (X, Y, groups), notices) for ``ptbxl``, ``cpsc2018`` or ``both``."""
+    names = list(PRETRAIN_SOURCES) if source == "both" else [source]
+    pools = [pretraining_pool(n, target, data_dir, store_root) for n in names]
+    digest = hashlib.sha256("".join(p.manifest_hash for p in pools).encode()).hexdigest()
+
+    def load() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        X, Y, _ = union_pool(pools)
+        groups = np.concatenate([[f"{p.name}:{g}" for g in p.groups()] for p in pools])
+        return X, (Y if len(pools) > 1 else pools[0].y()), groups
+
+    return digest, load, [n for p in pools for n in p.notices]

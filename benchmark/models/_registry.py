@@ -1,0 +1,75 @@
+"""Model registry in the spirit of timm's ``@register_model``: a builder registers where it is defined.
+
+    @register_model(family="resnet1d", min_length=32)
+    def resnet1d18(n_classes=1, in_leads=12, width=64, dropout=0.0) -> StagedModel: ...
+
+    list_models("resnet*")  ->  ["resnet1d18", "resnet1d34", "resnet1d50"]
+    create_model("resnet1d18", n_classes=1, width=32)
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+from benchmark.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    builder: Callable
+    family: str
+    min_length: int  # shortest input (samples) the model accepts
+    module: str
+
+
+_MODELS: dict[str, ModelInfo] = {}
+
+
+def register_model(fn: Callable | None = None, *, family: str | None = None, min_length: int = 32):
+    """Decorator: record ``fn.__name__ -> fn`` with its family and minimum input length."""
+
+    def wrap(f: Callable) -> Callable:
+        _MODELS[f.__name__] = ModelInfo(f.__name__, f, family or f.__module__.rsplit(".", 1)[-1],
+                                        min_length, f.__module__)
+        return f
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def list_models(pattern: str = "*", family: str | None = None) -> list[str]:
+    return sorted(n for n, i in _MODELS.items() if fnmatch.fnmatch(n, pattern) and (family is None or i.family == family))
+
+
+def is_model(name: str) -> bool:
+    return name in _MODELS
+
+
+def model_info(name: str) -> ModelInfo:
+    if name not in _MODELS:
+        close = difflib.get_close_matches(name, _MODELS, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ConfigError(f"unknown model {name!r}{hint}")
+    return _MODELS[name]
+
+
+def model_entrypoint(name: str) -> Callable:
+    return model_info(name).builder
+
+
+def model_params(name: str) -> dict[str, inspect.Parameter]:
+    """Keyword arguments a builder accepts (what a search space may set)."""
+    return dict(inspect.signature(model_entrypoint(name)).parameters)
+
+
+def create_model(name: str, **kwargs):
+    """Build a registered model; an unknown keyword is a one-line error naming it."""
+    params = model_params(name)
+    unknown = [k for k in kwargs if k not in params]
+    if unknown:
+        raise ConfigError(f"model {name!r} has no parameter {unknown[0]!r}; it takes {', '.join(params)}")
+    return model_entrypoint(name)(**kwargs)

@@ -1,0 +1,1 @@
+"""Training: one loop for everything, metrics, pretraining with a checkpoint cache, transfer."""

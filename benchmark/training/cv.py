@@ -1,0 +1,47 @@
+"""One dev fold: fit a fresh clone on the fold's training part, evaluate once on its held-out part.
+
+The estimator sees only training records (its inner split then carves validation by patient);
+the evaluated records are used for nothing but the returned metrics. The locked test is in
+neither part.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import clone
+
+from benchmark.data.dataset import CohortData
+from benchmark.data.splits import Split
+from benchmark.training.metrics import binary_metrics
+
+
+@dataclass
+class FoldResult:
+    fold: int
+    metrics: dict[str, float]
+    fit_seconds: float
+    n_parameters: int
+    estimator: object
+    probabilities: np.ndarray
+
+
+def fit_estimator(estimator, X: np.ndarray, y: np.ndarray, groups: np.ndarray, epoch_callback=None):
+    """Fit, passing the epoch callback only to estimators that report epochs."""
+    kwargs = {"groups": groups}
+    if epoch_callback is not None and getattr(estimator, "reports_epochs", False):
+        kwargs["epoch_callback"] = epoch_callback
+    return estimator.fit(X, y, **kwargs)
+
+
+def run_fold(estimator, cohort: CohortData, split: Split, k: int, epoch_callback=None) -> FoldResult:
+    train_ids, eval_ids = split.fold(k)
+    est = clone(estimator)
+    start = time.perf_counter()
+    fit_estimator(est, cohort.X(train_ids), cohort.y(train_ids), cohort.groups(train_ids), epoch_callback)
+    fit_seconds = time.perf_counter() - start
+    p = est.predict_proba(cohort.X(eval_ids))[:, 1]
+    metrics = binary_metrics(cohort.y(eval_ids), p, est.threshold_)
+    return FoldResult(k, metrics, fit_seconds, int(getattr(est, "n_parameters_", 0)), est, p)

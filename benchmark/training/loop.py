@@ -1,0 +1,169 @@
+"""The one training loop: AdamW, cosine or one-cycle schedule, BCE(pos_weight) or focal loss,
+early stopping on an inner validation split, deterministic on CPU, AMP on CUDA.
+
+It knows nothing of Optuna or Ray: after each epoch it calls ``epoch_callback(epoch, metrics)``;
+a callback may raise (e.g. a pruning exception) and the exception leaves the loop untouched.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from benchmark.models.base import StagedModel
+from benchmark.training.metrics import auroc
+from benchmark.transforms.crops import crop_batch, eval_offsets, random_offsets
+
+
+class FitError(RuntimeError):
+    """A fit that cannot produce honest numbers (NaN/inf loss, ...); the message says why."""
+
+
+@dataclass
+class Recipe:
+    epochs: int = 30
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 1e-2
+    schedule: str = "cosine"  # "cosine" | "onecycle"
+    loss: str = "bce"  # "bce" (with pos_weight) | "focal"
+    focal_gamma: float = 2.0
+    pos_weight: bool = True
+    patience: int = 8
+    grad_clip: float = 1.0
+    backbone_lr_mult: float = 1.0
+
+
+@dataclass
+class FitResult:
+    best_epoch: int
+    best_score: float
+    epochs_run: int
+    history: list[dict] = field(default_factory=list)
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def loss_fn(logits: torch.Tensor, y: torch.Tensor, recipe: Recipe, pos_weight: torch.Tensor | None) -> torch.Tensor:
+    """BCE (optionally with ``pos_weight``) or focal loss; NaN labels (unknown) are masked out."""
+    mask = ~torch.isnan(y)
+    y = torch.nan_to_num(y)
+    if recipe.loss == "focal":
+        bce = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
+        p_t = torch.exp(-bce)
+        per = (1 - p_t) ** recipe.focal_gamma * bce
+    elif recipe.loss == "bce":
+        per = F.binary_cross_entropy_with_logits(logits, y, reduction="none", pos_weight=pos_weight)
+    else:
+        raise ValueError(f"unknown loss {recipe.loss!r}; use bce or focal")
+    return (per * mask).sum() / mask.sum().clamp(min=1)
+
+
+def param_groups(model: StagedModel, recipe: Recipe) -> list[dict]:
+    """Unfrozen backbone stages at ``lr * backbone_lr_mult``, the head at ``lr``."""
+    backbone = [p for s in model.stages for p in s.parameters() if p.requires_grad]
+    head = [p for p in model.head.parameters() if p.requires_grad]
+    groups = [{"params": head, "lr": recipe.lr}]
+    if backbone:
+        groups.insert(0, {"params": backbone, "lr": recipe.lr * recipe.backbone_lr_mult})
+    return groups
+
+
+@torch.no_grad()
+def predict_logits(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int = 1, batch_size: int = 256,
+                   device: str = "cpu", amp: bool = False) -> np.ndarray:
+    """Averaged sigmoid probabilities over evaluation crops (centre, or ``n_crops`` windows)."""
+    model.eval()
+    out = []
+    for start in range(0, X.shape[0], batch_size):
+        xb = X[start:start + batch_size].to(device, non_blocking=True)
+        probs = 0
+        offsets = eval_offsets(X.shape[-1], crop, n_crops)
+        for o in offsets:
+            with torch.autocast("cuda", enabled=amp and device.startswith("cuda")):
+                probs = probs + torch.sigmoid(model(xb[..., o:o + crop]).float())
+        out.append((probs / len(offsets)).cpu().numpy())
+    return np.concatenate(out)
+
+
+def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
+        recipe: Recipe, crop: int, seed: int = 0, device: str = "cpu", amp: bool = True, n_eval_crops: int = 1,
+        augment: Callable | None = None, epoch_callback: Callable[[int, dict], None] | None = None) -> FitResult:
+    """Train ``model`` in place; at the end it holds the weights of the best validation epoch."""
+    generator = seed_everything(seed)
+    use_amp = amp and device.startswith("cuda")
+    model.to(device)
+    X = torch.from_numpy(np.ascontiguousarray(X_fit))
+    Y = torch.from_numpy(np.asarray(y_fit, dtype=np.float32))
+    Y = Y[:, None] if Y.ndim == 1 else Y
+    Xv = torch.from_numpy(np.ascontiguousarray(X_val))
+    if device.startswith("cuda"):
+        X, Xv = X.pin_memory(), Xv.pin_memory()
+    pos_weight = None
+    if recipe.loss == "bce" and recipe.pos_weight:
+        pos = torch.nansum(Y, 0)
+        neg = (~torch.isnan(Y)).sum(0) - pos
+        pos_weight = (neg / pos.clamp(min=1)).clamp(max=100).to(device)
+    optimizer = torch.optim.AdamW(param_groups(model, recipe), weight_decay=recipe.weight_decay)
+    steps_per_epoch = max(1, math.ceil(len(X) / recipe.batch_size))
+    total = recipe.epochs * steps_per_epoch
+    if recipe.schedule == "onecycle":
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, [g["lr"] for g in optimizer.param_groups], total_steps=total)
+    elif recipe.schedule == "cosine":
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
+    else:
+        raise ValueError(f"unknown schedule {recipe.schedule!r}; use cosine or onecycle")
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    best = FitResult(best_epoch=-1, best_score=-math.inf, epochs_run=0)
+    best_state = None
+    for epoch in range(recipe.epochs):
+        model.train()
+        order = torch.randperm(len(X), generator=generator)
+        offsets = random_offsets(len(X), X.shape[-1], crop, generator)
+        total_loss = 0.0
+        for start in range(0, len(X), recipe.batch_size):
+            idx = order[start:start + recipe.batch_size]
+            xb = crop_batch(X[idx], offsets[idx], crop)
+            if augment is not None:
+                xb = augment(xb, generator)
+            xb, yb = xb.to(device, non_blocking=True), Y[idx].to(device, non_blocking=True)
+            with torch.autocast("cuda", enabled=use_amp):
+                loss = loss_fn(model(xb).float(), yb, recipe, pos_weight)
+            if not torch.isfinite(loss):
+                raise FitError(f"non-finite training loss ({loss.item()}) at epoch {epoch}; lower the learning rate")
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            if recipe.grad_clip:
+                scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.grad_clip)
+            scaler.step(optimizer)
+            scaler.update()
+            scheduler.step()
+            total_loss += loss.item() * len(idx)
+        probs = predict_logits(model, Xv, crop, n_eval_crops, device=device, amp=use_amp)
+        score = auroc(y_val, probs[:, 0] if np.ndim(y_val) == 1 else probs)
+        metrics = {"epoch": epoch, "train_loss": total_loss / len(X), "val_auroc": score}
+        best.history.append(metrics)
+        best.epochs_run = epoch + 1
+        if np.isfinite(score) and score > best.best_score:
+            best.best_epoch, best.best_score = epoch, score
+            best_state = copy.deepcopy(model.state_dict())
+        if epoch_callback is not None:
+            epoch_callback(epoch, metrics)
+        if epoch - max(best.best_epoch, 0) >= recipe.patience:
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return best

@@ -1,0 +1,71 @@
+"""Binary metrics at a threshold chosen on the inner validation split (never on the evaluated data)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+
+METRICS = ("auroc", "auprc", "f1", "sensitivity", "specificity", "balanced_accuracy", "gmean", "brier")
+
+
+def auroc(y: np.ndarray, p: np.ndarray) -> float:
+    """AUROC; macro over label columns (NaN labels ignored, one-class columns skipped) for 2-D ``y``."""
+    y, p = np.asarray(y), np.asarray(p)
+    if y.ndim == 1:
+        return float(roc_auc_score(y, p)) if 0 < y.sum() < len(y) else float("nan")
+    scores = []
+    for j in range(y.shape[1]):
+        known = ~np.isnan(y[:, j])
+        yj = y[known, j]
+        if 0 < yj.sum() < len(yj):
+            scores.append(roc_auc_score(yj, p[known, j]))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def choose_threshold(y: np.ndarray, p: np.ndarray, rule: str = "youden") -> float:
+    """``youden``: maximise sensitivity + specificity - 1; ``f1``: maximise F1."""
+    y, p = np.asarray(y).astype(int), np.asarray(p, dtype=float)
+    if not 0 < y.sum() < len(y):
+        return 0.5
+    if rule == "youden":
+        fpr, tpr, thr = roc_curve(y, p)
+        best = int(np.argmax(tpr - fpr))
+        return float(min(thr[best], 1.0))
+    if rule == "f1":
+        candidates = np.unique(p)
+        f1 = [_confusion_f1(y, p >= t) for t in candidates]
+        return float(candidates[int(np.argmax(f1))])
+    raise ValueError(f"unknown threshold rule {rule!r}; use youden or f1")
+
+
+def _confusion_f1(y: np.ndarray, pred: np.ndarray) -> float:
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
+    """All of :data:`METRICS` for labels ``y`` and positive-class probabilities ``p``."""
+    y, p = np.asarray(y).astype(int), np.asarray(p, dtype=float)
+    pred = p >= threshold
+    tp = int((pred & (y == 1)).sum())
+    tn = int((~pred & (y == 0)).sum())
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    sens = tp / pos if pos else float("nan")
+    spec = tn / neg if neg else float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        auprc = float(average_precision_score(y, p)) if pos else float("nan")
+    return {
+        "auroc": auroc(y, p),
+        "auprc": auprc,
+        "f1": _confusion_f1(y, pred),
+        "sensitivity": sens,
+        "specificity": spec,
+        "balanced_accuracy": (sens + spec) / 2,
+        "gmean": float(np.sqrt(sens * spec)),
+        "brier": float(np.mean((p - y) ** 2)),
+    }

@@ -1,0 +1,90 @@
+"""Pretraining on a source task with a checkpoint cache shared by every trial and worker.
+
+The cache key covers (source, model name + arguments, fs, filter, normalization, pretraining
+recipe, source manifest hash, seed). A key is trained once: workers racing for it take a file lock,
+and the checkpoint is written to a temporary file and renamed into place, so nobody reads a
+half-written file. Each real pretraining run appends one line to ``runs.log`` beside the
+checkpoints (what the tests count).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from filelock import FileLock
+
+from benchmark.data.paths import cache_dir
+
+
+@dataclass(frozen=True)
+class PretrainSpec:
+    """Everything that determines a pretrained backbone."""
+
+    source: str  # "ptbxl" | "cpsc2018" | "both"
+    model: str
+    model_kwargs: dict = field(default_factory=dict)
+    fs: float = 100.0
+    filter: str = "none"
+    normalization: str = "zscore"
+    crop_seconds: float = 2.5
+    epochs: int = 5
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 1e-2
+    source_hash: str = ""
+    seed: int = 0
+
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def checkpoint_dir(root: Path | None = None) -> Path:
+    return Path(root) if root is not None else cache_dir() / "checkpoints"
+
+
+def checkpoint_path(spec: PretrainSpec, root: Path | None = None) -> Path:
+    return checkpoint_dir(root) / f"{spec.source}-{spec.model}-{spec.key()[:16]}.pt"
+
+
+def run_pretraining(spec: PretrainSpec, X: np.ndarray, Y: np.ndarray, groups: np.ndarray, device: str = "cpu") -> dict:
+    """Train ``spec.model`` on the multi-label source data; return the checkpoint payload."""
+    from benchmark.estimators import DeepClassifier
+
+    est = DeepClassifier(model=spec.model, model_kwargs=dict(spec.model_kwargs), fs=spec.fs, filter=spec.filter,
+                         normalization=spec.normalization, crop_seconds=spec.crop_seconds, epochs=spec.epochs,
+                         batch_size=spec.batch_size, lr=spec.lr, weight_decay=spec.weight_decay, patience=spec.epochs,
+                         seed=spec.seed, device=device)
+    est.fit(X, Y, groups=groups)
+    return {"backbone": est.model_.backbone_state(), "spec": asdict(spec),
+            "best_epoch": est.fit_result_.best_epoch, "val_auroc": est.fit_result_.best_score}
+
+
+def get_checkpoint(spec: PretrainSpec, load_data: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]],
+                   root: Path | None = None, device: str = "cpu") -> Path:
+    """The cached checkpoint of ``spec``, pretraining once if needed (``load_data`` -> X, Y, groups)."""
+    path = checkpoint_path(spec, root)
+    if path.is_file():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(path) + ".lock"):
+        if path.is_file():
+            return path
+        start = time.time()
+        X, Y, groups = load_data()
+        payload = run_pretraining(spec, X, Y, groups, device)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
+        torch.save(payload, tmp)
+        os.replace(tmp, path)
+        with open(path.parent / "runs.log", "a") as log:
+            log.write(json.dumps({"key": spec.key(), "source": spec.source, "model": spec.model,
+                                  "seconds": round(time.time() - start, 1), "pid": os.getpid()}) + "\n")
+    return path

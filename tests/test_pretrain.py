@@ -1,0 +1,91 @@
+"""Pretraining really runs on the local PTB-XL pool, once per key, and transfer starts from it."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from benchmark.estimators import DeepClassifier
+from benchmark.training.pretrain import PretrainSpec, get_checkpoint
+from benchmark.training.transfer import load_backbone
+
+SPEC = PretrainSpec(source="ptbxl", model="resnet1d18", model_kwargs={"width": 8}, epochs=2, crop_seconds=2.5)
+
+
+def _spec_and_loader(target):
+    from benchmark.tasks import pretraining_data
+
+    digest, load, _ = pretraining_data("ptbxl", target)
+    return replace(SPEC, source_hash=digest), load
+
+
+def _runs(root: Path) -> int:
+    log = root / "runs.log"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def test_same_key_once_changed_key_again(tmp_path, standin):
+    spec, load = _spec_and_loader(standin)
+    calls = []
+
+    def counting_load():
+        calls.append(1)
+        return load()
+
+    a = get_checkpoint(spec, counting_load, tmp_path)
+    b = get_checkpoint(spec, counting_load, tmp_path)
+    assert a == b and _runs(tmp_path) == 1 and len(calls) == 1
+    c = get_checkpoint(replace(spec, seed=1), counting_load, tmp_path)
+    assert c != a and _runs(tmp_path) == 2
+    payload = torch.load(a, weights_only=True)
+    assert payload["spec"]["source_hash"] == spec.source_hash and np.isfinite(payload["val_auroc"])
+
+
+def _race(root: str) -> str:
+    from benchmark.tasks import load_target
+
+    spec, load = _spec_and_loader(load_target("pe"))
+    path = get_checkpoint(spec, load, Path(root))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_two_processes_one_pretraining(tmp_path):
+    with mp.get_context("spawn").Pool(2) as pool:
+        digests = pool.map(_race, [str(tmp_path)] * 2)
+    assert digests[0] == digests[1] and _runs(tmp_path) == 1
+
+
+def test_fine_tuning_starts_from_pretrained_backbone(tmp_path, standin):
+    spec, load = _spec_and_loader(standin)
+    path = get_checkpoint(spec, load, tmp_path)
+    pretrained = torch.load(path, weights_only=True)["backbone"]
+    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 8}, init_checkpoint=str(path), freeze_depth=2)
+    model = est.build_model(1)
+    key = "stages.0.0.0.weight"
+    fresh = DeepClassifier(model="resnet1d18", model_kwargs={"width": 8}).build_model(1)
+    assert not torch.equal(fresh.state_dict()[key], pretrained[key])
+    assert torch.equal(model.state_dict()[key], pretrained[key])
+    assert torch.equal(model.state_dict()["stages.3.0.body.0.0.weight"], pretrained["stages.3.0.body.0.0.weight"])
+    assert model.frozen_depth == 2 and not model.stages[1][0].body[0][0].weight.requires_grad
+    # and a fine-tune on the target runs from there: frozen stages stay exactly the pretrained ones
+    ids = standin.record_ids[:80]
+    est.set_params(epochs=2).fit(standin.X(ids), standin.y(ids), groups=standin.groups(ids))
+    assert torch.equal(est.model_.state_dict()[key], pretrained[key])
+    assert not torch.equal(est.model_.state_dict()["stages.4.1.body.1.0.weight"], pretrained["stages.4.1.body.1.0.weight"])
+
+
+def test_mismatched_backbone_is_refused(tmp_path, standin):
+    import pytest
+
+    from benchmark.errors import ConfigError
+    from benchmark.models import create_model
+
+    spec, load = _spec_and_loader(standin)
+    path = get_checkpoint(spec, load, tmp_path)
+    with pytest.raises(ConfigError, match="does not fit"):
+        load_backbone(create_model("resnet1d18", width=16), path)
