@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
@@ -23,7 +24,6 @@ from benchmark.data.dataset import CohortData, manifest_hash
 from benchmark.data.locate import find_dataset, find_source_root
 from benchmark.data.sources import create_source
 from benchmark.data.sources.ptbxl import has_any_code
-from benchmark.data.store import open_store
 from benchmark.errors import ConfigError, DataError
 
 STANDIN_CODES = {"CRBBB", "IRBBB", "RVH", "RAO/RAE", "STACH", "SEHYP"}
@@ -68,14 +68,11 @@ def _ptbxl_file(ecg_id: int, fs: float) -> str:
 
 def load_standin(data_dir: str | None = None, fs: float = 100.0, seconds: float = 10.0,
                  store_root: Path | None = None) -> CohortData:
+    """The stand-in's table from PTB-XL metadata; signals are fetched/opened per record set."""
     manifest = standin_manifest()
-    needed = ["ptbxl_database.csv", "scp_statements.csv"]
-    for i in manifest["ecg_id"]:
-        base = _ptbxl_file(int(i), fs)
-        needed += [base + ".hea", base + ".dat"]
-    root = find_dataset("ptbxl", needed, data_dir, what="stand-in cohort")
+    root = find_dataset("ptbxl", ["ptbxl_database.csv", "scp_statements.csv"], data_dir, what="stand-in metadata")
     source = create_source("ptbxl", root, fs=fs)
-    table = source.table()
+    table = source.table(require_signals=False)
     table = table[table["record_id"].isin(set(manifest["ecg_id"].astype(str)))].copy()
     table["label_db"] = table["scp_codes"].map(lambda codes: has_any_code(codes, STANDIN_CODES))
     merged = manifest.assign(record_id=manifest["ecg_id"].astype(str)).merge(
@@ -88,24 +85,32 @@ def load_standin(data_dir: str | None = None, fs: float = 100.0, seconds: float 
         raise DataError(f"{root / 'ptbxl_database.csv'}: record {bad['record_id'].iloc[0]} disagrees with the "
                         "stand-in manifest (another PTB-XL version?)")
     table = table.rename(columns={"label_db": "label"})[["record_id", "patient_id", "label", "file"]]
-    store = open_store(source, table, fs, seconds, on_bad="raise", root=store_root, progress=True)
-    return CohortData(STANDIN_NAME, STANDIN_NOTICE, table, ["label"], store, fs, seconds,
-                      manifest_hash(table, ["label"], STANDIN_NAME), "ptbxl", is_standin=True)
+
+    def ensure_files(rows: pd.DataFrame) -> None:
+        needed = ["ptbxl_database.csv", "scp_statements.csv"]
+        for f in rows["file"]:
+            needed += [f + ".hea", f + ".dat"]
+        found = find_dataset("ptbxl", needed, data_dir, what="stand-in cohort")
+        if found != source.root:  # downloaded into the cache: read from there
+            source.root = found
+
+    return CohortData(STANDIN_NAME, STANDIN_NOTICE, table, ["label"], source, fs, seconds,
+                      manifest_hash(table, ["label"], STANDIN_NAME), "ptbxl", is_standin=True,
+                      store_root=store_root, ensure_files=ensure_files)
 
 
 def load_cohort(directory: str | Path, fs: float = 100.0, seconds: float = 10.0,
                 store_root: Path | None = None) -> CohortData:
     source = create_source("cohort", directory, fs=fs)
     table = source.table()
-    store = open_store(source, table, fs, seconds, on_bad="raise", root=store_root, progress=True)
     name = f"cohort:{Path(directory).resolve().name}"
-    return CohortData(name, f"user cohort {Path(directory).resolve()}", table, ["label"], store, fs, seconds,
-                      manifest_hash(table, ["label"], "cohort"), "cohort")
+    return CohortData(name, f"user cohort {Path(directory).resolve()}", table, ["label"], source, fs, seconds,
+                      manifest_hash(table, ["label"], "cohort"), "cohort", store_root=store_root)
 
 
 def load_target(task: str = "pe", data_dir: str | None = None, cohort: str | Path | None = None,
                 fs: float = 100.0, seconds: float = 10.0, store_root: Path | None = None) -> CohortData:
-    """The target cohort of ``task``: the user's ``cohort`` directory or the shipped stand-in."""
+    """The target cohort of ``task`` (table and identity; open signals with ``with_signals``)."""
     spec = get_task(task)
     if spec.name not in TARGET_TASKS:
         raise ConfigError(f"task {task!r} is a pretraining task; target tasks: {', '.join(TARGET_TASKS)}")
@@ -116,7 +121,8 @@ def load_target(task: str = "pe", data_dir: str | None = None, cohort: str | Pat
 
 def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
                      store_root: Path | None = None) -> CohortData:
-    """Source ``name`` minus every patient (same id namespace) and every signal of ``target``."""
+    """Source ``name`` minus every patient of ``target`` (same id namespace) and every record whose
+    signal equals one of ``target``'s open records."""
     if name not in PRETRAIN_SOURCES:
         raise ConfigError(f"unknown pretraining source {name!r}; known: {', '.join(PRETRAIN_SOURCES)}")
     root = find_source_root(name, data_dir)
@@ -132,18 +138,20 @@ def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
         table = table[keep]
     if table.empty:
         raise DataError(f"pretraining source {name}: no records left after excluding the target cohort")
-    store = open_store(source, table, target.fs, target.seconds, on_bad="drop", root=store_root, progress=True)
-    if store.dropped:
-        notices.append(f"{name}: dropped {len(store.dropped)} unreadable or invalid records (listed in {store.path / 'meta.json'})")
-    same = store.index["content_hash"].isin(target.content_hashes())
-    kept_ids = set(store.index.loc[~same, "record_id"])
+    labels = source.label_names
+    pool = CohortData(name, f"pretraining pool {name}", table, labels, source, target.fs, target.seconds,
+                      manifest_hash(table, labels, name), source.patient_namespace, on_bad="drop",
+                      store_root=store_root).with_signals()
+    if pool.store.dropped:
+        notices.append(f"{name}: dropped {len(pool.store.dropped)} unreadable or invalid records "
+                       f"(listed in {pool.store.path / 'meta.json'})")
+    index = pool.store.index
+    same = index["content_hash"].isin(target.content_hashes()) if target.store is not None else index["content_hash"].isin([])
     if same.any():
         notices.append(f"{name}: excluded {int(same.sum())} records whose signal equals a target record")
-    table = table[table["record_id"].astype(str).isin(kept_ids)]
-    labels = source.label_names
-    return CohortData(name, f"pretraining pool {name}", table[["record_id", "patient_id", *labels]], labels,
-                      store, target.fs, target.seconds, manifest_hash(table, labels, name),
-                      source.patient_namespace, notices=notices)
+    kept = table[table["record_id"].astype(str).isin(set(index.loc[~same, "record_id"]))]
+    pool = dataclasses.replace(pool, table=kept, manifest_hash=manifest_hash(kept, labels, name), notices=notices)
+    return pool
 
 
 def union_pool(pools: list[CohortData]) -> tuple[np.ndarray, np.ndarray, list[str]]:

@@ -45,7 +45,7 @@ def _session_env(tmp_path_factory, data_root):
 def standin():
     from benchmark.tasks import load_target
 
-    return load_target("pe")
+    return load_target("pe").with_signals()
 
 
 def write_record(directory: Path, name: str, signal_mv: np.ndarray, fs: float, leads: list[str]) -> None:

@@ -95,11 +95,11 @@ KINDS = ["corrupt_header", "truncated_signal", "nan_lead", "flat_lead", "unknown
 def test_bad_cohort_input(kind, cohort_dir, standin, cache_snapshot, tmp_path):
     from benchmark.data.splits import make_split
 
-    load_cohort(cohort_dir)  # a good cache entry for this cohort exists before the damage
+    load_cohort(cohort_dir).with_signals()  # a good cache entry for this cohort exists before the damage
     before = cache_snapshot()
     expected = _break(cohort_dir, kind)
     with pytest.raises(DataError) as info:
-        cohort = load_cohort(cohort_dir)
+        cohort = load_cohort(cohort_dir).with_signals()
         make_split(cohort.table, 5, 0.2, 0, what=str(cohort_dir))
     message = str(info.value)
     assert all(part in message for part in expected.split("|")) and "\n" not in message
@@ -110,7 +110,7 @@ def test_bad_cohort_input(kind, cohort_dir, standin, cache_snapshot, tmp_path):
 def test_cli_exits_nonzero_with_one_line(kind, cohort_dir, tmp_path):
     expected = _break(cohort_dir, kind)
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmark.data", "describe", "--cohort", str(cohort_dir), "--results-dir", str(tmp_path / "r")],
+        [sys.executable, "-m", "benchmark.data", "check", "--cohort", str(cohort_dir), "--results-dir", str(tmp_path / "r")],
         capture_output=True, text=True, cwd=REPO,
     )
     assert proc.returncode == 2
@@ -119,5 +119,5 @@ def test_cli_exits_nonzero_with_one_line(kind, cohort_dir, tmp_path):
 
 
 def test_nan_never_reaches_a_model(cohort_dir):
-    cohort = load_cohort(cohort_dir)
+    cohort = load_cohort(cohort_dir).with_signals()
     assert np.isfinite(cohort.X()).all()

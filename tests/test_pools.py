@@ -40,7 +40,7 @@ def test_pool_excludes_equal_signals_across_id_namespaces(tmp_path, standin):
         write_record(tmp_path, f"c{rid}", x.T.astype("float64"), 100.0, list(CANONICAL_LEADS))
         rows.append(f"c{rid},p{i},{int(i < 6)}")
     (tmp_path / "labels.csv").write_text("record,patient_id,label\n" + "\n".join(rows) + "\n")
-    cohort = load_cohort(tmp_path)
+    cohort = load_cohort(tmp_path).with_signals()
     shrunk = pretraining_pool("ptbxl", cohort)
     overlap = set(ids) - set(shrunk.record_ids)
     assert overlap == set(ids)  # every copied record was recognised by its signal and excluded

@@ -1,4 +1,9 @@
-"""``python -m benchmark.data describe|download``: inspect a task's cohort and split, fetch datasets."""
+"""``python -m benchmark.data describe|check|download``: inspect a task's cohort and split, decode and
+validate every record, fetch datasets.
+
+``describe`` reads metadata only; ``check`` decodes every record (dev and locked test) into the
+signal store, which is what finds corrupt files, NaN or flat leads before a search starts.
+"""
 
 from __future__ import annotations
 
@@ -79,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     p_desc = sub.add_parser("describe", help="records, patients, positives per fold and locked test")
     add_cohort_options(p_desc)
     p_desc.add_argument("--json", action="store_true", help="print one JSON object")
+    p_check = sub.add_parser("check", help="decode and validate every record of the cohort")
+    add_cohort_options(p_check)
     p_dl = sub.add_parser("download", help="fetch a dataset from PhysioNet (resume + SHA-256 check)")
     p_dl.add_argument("dataset", choices=sorted(dl.REMOTES))
     p_dl.add_argument("--dest", default=None, help=f"data root to download into (default {download_root()})")
@@ -91,6 +98,12 @@ def main(argv: list[str] | None = None) -> None:
             print(json.dumps(info, indent=1))
         else:
             print_table(info)
+    elif args.command == "check":
+        from benchmark.tasks import load_target
+
+        cohort = load_target(args.task, args.data_dir, args.cohort, args.fs).with_signals()
+        print(f"{cohort.name}: {len(cohort.open_ids())} records decoded at {cohort.fs:g} Hz, all valid "
+              f"(store {cohort.store.path})")
     else:
         dest = Path(args.dest) if args.dest else download_root()
         paths = dl.download(args.dataset, dest, args.files, args.mirror)

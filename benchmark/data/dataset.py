@@ -1,14 +1,24 @@
-"""A loaded cohort: its label table aligned with signals in the store, plus its identity."""
+"""A loaded cohort: its label table, its identity, and signals opened only for the records a step needs.
+
+The table (records, patients, labels) comes from metadata alone; signals are opened per record
+set with :meth:`CohortData.with_signals`, so the search opens the dev records only and the locked
+test is read by ``finalize`` alone. Reading a record outside the opened set raises.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from benchmark.data.store import SignalStore
+from benchmark.data.sources.base import Source
+from benchmark.data.store import SignalStore, open_store
+from benchmark.errors import DataError
 
 
 def manifest_hash(table: pd.DataFrame, label_names: list[str], kind: str) -> str:
@@ -26,13 +36,17 @@ class CohortData:
     description: str
     table: pd.DataFrame
     label_names: list[str]
-    store: SignalStore
+    source: Source
     fs: float
     seconds: float
     manifest_hash: str
     patient_namespace: str
+    on_bad: str = "raise"
     is_standin: bool = False
     notices: list[str] = field(default_factory=list)
+    store: SignalStore | None = None
+    store_root: Path | None = None
+    ensure_files: Callable[[pd.DataFrame], None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.table = self.table.sort_values("record_id").reset_index(drop=True)
@@ -42,19 +56,46 @@ class CohortData:
     def record_ids(self) -> list[str]:
         return list(self.table["record_id"])
 
+    def with_signals(self, ids: list[str] | None = None) -> "CohortData":
+        """A copy whose signals are open for ``ids`` (default: all records)."""
+        rows = self.table if ids is None else self.table[self.table["record_id"].isin(set(ids))]
+        if ids is not None and len(rows) != len(set(ids)):
+            raise DataError(f"{self.name}: {len(set(ids)) - len(rows)} requested records are not in the cohort")
+        if self.ensure_files is not None:
+            self.ensure_files(rows)
+        store = open_store(self.source, rows, self.fs, self.seconds, on_bad=self.on_bad, root=self.store_root,
+                           progress=True)
+        return dataclasses.replace(self, store=store)
+
+    def _store(self) -> SignalStore:
+        if self.store is None:
+            raise DataError(f"{self.name}: signals are not open (call with_signals first)")
+        return self.store
+
+    def open_ids(self) -> list[str]:
+        """Records of the table whose signals are open, in table order."""
+        opened = set(self._store().index["record_id"])
+        return [r for r in self.record_ids if r in opened]
+
     def X(self, ids: list[str] | None = None) -> np.ndarray:
-        """Signals (n, 12, T) float32, in ``ids`` order."""
-        return self.store.take(self.record_ids if ids is None else ids)
+        """Signals (n, 12, T) float32, in ``ids`` order (default :meth:`open_ids`)."""
+        return self._store().take(self.open_ids() if ids is None else ids)
 
     def y(self, ids: list[str] | None = None) -> np.ndarray:
         """Labels: 1-D for one label column, else (n, n_labels); NaN marks an unknown label."""
-        rows = self.table if ids is None else self.table.iloc[self._row.loc[list(ids)].to_numpy()]
+        rows = self._rows(ids)
         y = rows[self.label_names].to_numpy(dtype=np.float32)
         return y[:, 0] if len(self.label_names) == 1 else y
 
     def groups(self, ids: list[str] | None = None) -> np.ndarray:
-        rows = self.table if ids is None else self.table.iloc[self._row.loc[list(ids)].to_numpy()]
-        return rows["patient_id"].astype(str).to_numpy()
+        return self._rows(ids)["patient_id"].astype(str).to_numpy()
+
+    def _rows(self, ids: list[str] | None) -> pd.DataFrame:
+        if ids is None:
+            ids = self.open_ids() if self.store is not None else self.record_ids
+        return self.table.iloc[self._row.loc[list(ids)].to_numpy()]
 
     def content_hashes(self) -> set[str]:
-        return set(self.store.index["content_hash"])
+        """Content hashes of the records whose signals are open."""
+        index = self._store().index
+        return set(index.loc[index["record_id"].isin(set(self.record_ids)), "content_hash"])

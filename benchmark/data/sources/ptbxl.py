@@ -36,6 +36,7 @@ class PTBXL(Source):
         self.min_likelihood = float(min_likelihood)
         self.resolution = "lr" if fs <= 100 else "hr"
         self._table: pd.DataFrame | None = None
+        self._table_requires = True
         self._labels: list[str] | None = None
         self.missing: list[str] = []  # metadata rows whose signal files are absent
 
@@ -66,9 +67,11 @@ class PTBXL(Source):
             self._labels = sorted({lab for labs in self.code_map().values() for lab in labs})
         return self._labels
 
-    def table(self) -> pd.DataFrame:
-        if self._table is not None:
+    def table(self, require_signals: bool = True) -> pd.DataFrame:
+        """Labelled records; with ``require_signals`` only those whose files are on disk."""
+        if self._table is not None and self._table_requires == require_signals:
             return self._table
+        self.skipped, self.missing = {}, []
         if not self.available():
             raise DataError(f"{self.root}: PTB-XL metadata (ptbxl_database.csv, scp_statements.csv) not found")
         db_path = self.root / "ptbxl_database.csv"
@@ -86,7 +89,8 @@ class PTBXL(Source):
             fname = str(r[file_col])
             if fname not in on_disk:
                 self.missing.append(fname)
-                continue
+                if require_signals:
+                    continue
             on_disk.discard(fname)
             labels = dict.fromkeys(names, 0)
             for code, likelihood in scp.items():
@@ -102,11 +106,12 @@ class PTBXL(Source):
                 **labels,
             })
         self._skip("signal present but no metadata row", len(on_disk))
-        self._skip("metadata row but signal files missing", len(self.missing))
+        if require_signals:
+            self._skip("metadata row but signal files missing", len(self.missing))
         table = pd.DataFrame(rows)
         if table.empty:
             table = pd.DataFrame(columns=["record_id", "patient_id", "strat_fold", "scp_codes", "file", *names])
-        self._table = table
+        self._table, self._table_requires = table, require_signals
         return table
 
     def _records_on_disk(self) -> set[str]:

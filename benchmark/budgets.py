@@ -1,0 +1,52 @@
+"""Search budgets: how much each trial may cost. Stored with the study (``budget`` attribute).
+
+``smoke`` finishes the README quick start in minutes on 2 CPU cores; ``full`` is the paper-scale
+setting for GPUs (all crop lengths, long training, full-size rocket baselines).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from benchmark.errors import ConfigError
+
+NORMALIZATIONS = ("none", "minmax", "zscore", "robust", "log", "l2", "zscore_dataset")
+FILTERS = ("none", "bandpass", "baseline")
+
+
+@dataclass(frozen=True)
+class Budget:
+    name: str
+    folds: int
+    min_epochs: int
+    max_epochs: int
+    patience: int
+    crops: tuple[float, ...]
+    pretrain_epochs: int
+    batch_sizes: tuple[int, ...] = (32, 64, 128)
+    normalizations: tuple[str, ...] = NORMALIZATIONS
+    filters: tuple[str, ...] = FILTERS
+    baseline_overrides: dict = field(default_factory=dict)
+    anchors: tuple[str, ...] = ("minirocket", "resnet1d18")  # run first in a new study: reference points
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+BUDGETS = {
+    "smoke": Budget("smoke", folds=3, min_epochs=2, max_epochs=3, patience=2, crops=(2.5,), pretrain_epochs=1,
+                    baseline_overrides={"minirocket": {"num_kernels": 1000}, "multirocket": {"num_kernels": 500},
+                                        "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 300, "n_estimators": 5},
+                                        "catch22_forest": {"n_estimators": 50}}),
+    "small": Budget("small", folds=5, min_epochs=5, max_epochs=20, patience=5, crops=(2.5, 5.0), pretrain_epochs=5,
+                    baseline_overrides={"minirocket": {"num_kernels": 5000}, "multirocket": {"num_kernels": 2500},
+                                        "rocket": {"num_kernels": 2000}, "arsenal": {"num_kernels": 1000, "n_estimators": 10}}),
+    "full": Budget("full", folds=5, min_epochs=20, max_epochs=100, patience=15, crops=(1.0, 2.5, 5.0, 10.0),
+                   pretrain_epochs=30),
+}
+
+
+def get_budget(name: str) -> Budget:
+    if name not in BUDGETS:
+        raise ConfigError(f"unknown budget {name!r}; choose {', '.join(BUDGETS)}")
+    return BUDGETS[name]

@@ -1,0 +1,222 @@
+"""The joint, conditional, define-by-run search space, assembled from ``search_spaces/``.
+
+A space file registers the models of one family and the parameters the search varies for them::
+
+    @register_space("resnet1d", models=["resnet1d18", "resnet1d34", "resnet1d50"])
+    def space(trial, model):
+        return {"width": trial.suggest_categorical("width", [16, 32, 64])}
+
+Space files are found by scanning the ``search_spaces`` package and the entry-point group
+``ecg_automl_bench.search_spaces`` (other packages). Each is dry-run when loaded: an unknown model
+parameter, an empty choice, ``low > high`` or a name used twice fails with one line naming the file
+and the parameter. Parameter names are prefixed with the family (``resnet1d.width``) so families
+never collide; the shared factors (crop, filter, normalization, pretraining, freezing, recipe) are
+asked by :func:`suggest_config`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import sys
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any, Callable
+
+from benchmark.errors import ConfigError
+
+ENTRY_POINT_GROUP = "ecg_automl_bench.search_spaces"
+SHARED = ("model", "crop_seconds", "filter", "normalization", "pretrain", "freeze_depth", "lr", "weight_decay",
+          "batch_size", "loss", "focal_gamma", "epochs")
+
+
+@dataclass(frozen=True)
+class SpaceEntry:
+    family: str
+    models: tuple[str, ...]
+    kind: str  # "deep" | "baseline"
+    fn: Callable[[Any, str], dict]
+    file: str
+
+
+_SPACES: dict[str, SpaceEntry] = {}
+_LOADED = False
+
+
+def register_space(family: str, models: list[str], kind: str = "deep"):
+    """Decorator for ``fn(trial, model) -> dict`` of builder keyword arguments."""
+
+    def wrap(fn: Callable) -> Callable:
+        file = inspect.getsourcefile(fn) or fn.__module__
+        if kind not in ("deep", "baseline"):
+            raise ConfigError(f"{file}: kind must be 'deep' or 'baseline', got {kind!r}")
+        if not models:
+            raise ConfigError(f"{file}: space {family!r} lists no models")
+        if family in _SPACES and _SPACES[family].file != file:
+            raise ConfigError(f"{file}: space name {family!r} used twice (also in {_SPACES[family].file})")
+        for other in _SPACES.values():
+            shared = set(models) & set(other.models)
+            if shared and other.family != family:
+                raise ConfigError(f"{file}: model {sorted(shared)[0]!r} used twice (also in {other.file})")
+        _SPACES[family] = SpaceEntry(family, tuple(models), kind, fn, file)
+        return fn
+
+    return wrap
+
+
+# ------------------------------------------------------------------------------ validation
+class _CheckingTrial:
+    """Stands in for an Optuna trial during the load-time dry run; returns the first/low value."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.names: set[str] = set()
+        self.params: dict[str, Any] = {}
+
+    def _name(self, name: str) -> None:
+        if name in self.names:
+            raise ConfigError(f"{self.file}: parameter {name!r} used twice")
+        if name in SHARED:
+            raise ConfigError(f"{self.file}: parameter {name!r} is a shared factor; the search asks it itself")
+        self.names.add(name)
+
+    def suggest_categorical(self, name: str, choices):
+        self._name(name)
+        if not list(choices):
+            raise ConfigError(f"{self.file}: parameter {name!r} has an empty choice list")
+        self.params[name] = list(choices)[0]
+        return self.params[name]
+
+    def _range(self, name: str, low, high, step=None, log=False):
+        self._name(name)
+        if low > high:
+            raise ConfigError(f"{self.file}: parameter {name!r} has low {low} > high {high}")
+        if log and low <= 0:
+            raise ConfigError(f"{self.file}: parameter {name!r} is log-scaled but low {low} <= 0")
+        self.params[name] = low
+        return low
+
+    def suggest_int(self, name: str, low: int, high: int, step: int = 1, log: bool = False) -> int:
+        return self._range(name, low, high, step, log)
+
+    def suggest_float(self, name: str, low: float, high: float, step: float | None = None, log: bool = False) -> float:
+        return self._range(name, low, high, step, log)
+
+
+def check_space(entry: SpaceEntry) -> None:
+    """Dry-run ``entry`` for each of its models; raise one line naming the file and parameter."""
+    from benchmark.baselines import baseline_params, list_baselines
+    from benchmark.models import is_model, model_params
+
+    for model in entry.models:
+        if entry.kind == "deep" and not is_model(model):
+            raise ConfigError(f"{entry.file}: model {model!r} is not registered (decorate its builder with @register_model)")
+        if entry.kind == "baseline" and model not in list_baselines():
+            raise ConfigError(f"{entry.file}: baseline {model!r} is not registered")
+        trial = _CheckingTrial(entry.file)
+        try:
+            params = entry.fn(trial, model)
+        except ConfigError:
+            raise
+        except Exception as exc:
+            raise ConfigError(f"{entry.file}: space raised {type(exc).__name__}: {exc}") from exc
+        if not isinstance(params, dict):
+            raise ConfigError(f"{entry.file}: space must return a dict of {model} arguments")
+        accepted = model_params(model) if entry.kind == "deep" else baseline_params(model)
+        for key in params:
+            if key not in accepted or key in ("n_classes", "in_leads", "fs", "seed", "n_jobs", "normalization"):
+                raise ConfigError(f"{entry.file}: parameter {key!r} is not an argument of {model} "
+                                  f"(it takes {', '.join(k for k in accepted if k not in ('n_classes', 'in_leads'))})")
+
+
+# ------------------------------------------------------------------------------ discovery
+def load_spaces(reload: bool = False) -> dict[str, SpaceEntry]:
+    """Import every space module (package scan + entry points) once and validate each entry."""
+    global _LOADED
+    if _LOADED and not reload:
+        return _SPACES
+    import search_spaces
+
+    for info in pkgutil.iter_modules(search_spaces.__path__, "search_spaces."):
+        _import(info.name)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            ep.load()
+        except ConfigError:
+            raise
+        except Exception as exc:
+            raise ConfigError(f"entry point {ep.name} ({ep.value}): cannot load ({type(exc).__name__}: {exc})") from exc
+    for entry in _SPACES.values():
+        check_space(entry)
+    _LOADED = True
+    return _SPACES
+
+
+def _import(module: str) -> None:
+    try:
+        if module in sys.modules:
+            return
+        importlib.import_module(module)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(f"{module}: cannot import space file ({type(exc).__name__}: {exc})") from exc
+
+
+def space_for(model: str) -> SpaceEntry:
+    for entry in load_spaces().values():
+        if model in entry.models:
+            return entry
+    raise ConfigError(f"model {model!r} has no registered search space")
+
+
+def all_models(kind: str | None = None) -> list[str]:
+    return sorted(m for e in load_spaces().values() if kind in (None, e.kind) for m in e.models)
+
+
+# ------------------------------------------------------------------------------ the joint space
+class _Prefixed:
+    """A trial view that namespaces a family's parameters (``family.name``)."""
+
+    def __init__(self, trial, prefix: str):
+        self._trial, self._prefix = trial, prefix
+
+    def suggest_categorical(self, name, choices):
+        return self._trial.suggest_categorical(f"{self._prefix}.{name}", choices)
+
+    def suggest_int(self, name, low, high, step=1, log=False):
+        return self._trial.suggest_int(f"{self._prefix}.{name}", low, high, step=step, log=log)
+
+    def suggest_float(self, name, low, high, step=None, log=False):
+        return self._trial.suggest_float(f"{self._prefix}.{name}", low, high, step=step, log=log)
+
+
+def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str] | None = None) -> dict:
+    """One configuration of the joint space (define-by-run: conditional on the model)."""
+    from benchmark.models import create_model
+
+    models = models or all_models()
+    model = trial.suggest_categorical("model", models)
+    entry = space_for(model)
+    config: dict[str, Any] = {"model": model, "family": entry.family, "kind": entry.kind,
+                              "model_kwargs": entry.fn(_Prefixed(trial, entry.family), model)}
+    config["normalization"] = trial.suggest_categorical("normalization", list(budget.normalizations))
+    if entry.kind == "baseline":
+        config["model_kwargs"] = {**budget.baseline_overrides.get(model, {}), **config["model_kwargs"]}
+        return config
+    config["crop_seconds"] = trial.suggest_categorical("crop_seconds", list(budget.crops))
+    config["filter"] = trial.suggest_categorical("filter", list(budget.filters))
+    config["pretrain"] = trial.suggest_categorical("pretrain", list(pretrain_choices))
+    if config["pretrain"] != "none":
+        n_stages = create_model(model, **config["model_kwargs"]).n_stages
+        config["freeze_depth"] = trial.suggest_int("freeze_depth", 0, n_stages)
+    else:
+        config["freeze_depth"] = 0
+    config["lr"] = trial.suggest_float("lr", 1e-4, 1e-2, log=True)
+    config["weight_decay"] = trial.suggest_float("weight_decay", 1e-5, 1e-1, log=True)
+    config["batch_size"] = trial.suggest_categorical("batch_size", list(budget.batch_sizes))
+    config["loss"] = trial.suggest_categorical("loss", ["bce", "focal"])
+    config["focal_gamma"] = trial.suggest_float("focal_gamma", 0.5, 4.0) if config["loss"] == "focal" else 2.0
+    config["epochs"] = trial.suggest_int("epochs", budget.min_epochs, budget.max_epochs)
+    return config
