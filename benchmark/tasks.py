@@ -22,7 +22,7 @@ import pandas as pd
 
 from benchmark.data.dataset import CohortData, manifest_hash
 from benchmark.data.locate import find_dataset, find_source_root
-from benchmark.data.sources import create_source
+from benchmark.data.sources import Source, create_source
 from benchmark.data.sources.ptbxl import has_any_code
 from benchmark.errors import ConfigError, DataError
 
@@ -86,17 +86,25 @@ def load_standin(data_dir: str | None = None, fs: float = 100.0, seconds: float 
                         "stand-in manifest (another PTB-XL version?)")
     table = table.rename(columns={"label_db": "label"})[["record_id", "patient_id", "label", "file"]]
 
-    def ensure_files(rows: pd.DataFrame) -> None:
+    return CohortData(STANDIN_NAME, STANDIN_NOTICE, table, ["label"], source, fs, seconds,
+                      manifest_hash(table, ["label"], STANDIN_NAME), "ptbxl", is_standin=True,
+                      store_root=store_root, ensure_files=EnsurePTBXLFiles(source, data_dir))
+
+
+@dataclass
+class EnsurePTBXLFiles:
+    """Make sure the signal files of some PTB-XL rows are on disk (downloading just those)."""
+
+    source: Source
+    data_dir: str | None
+
+    def __call__(self, rows: pd.DataFrame) -> None:
         needed = ["ptbxl_database.csv", "scp_statements.csv"]
         for f in rows["file"]:
             needed += [f + ".hea", f + ".dat"]
-        found = find_dataset("ptbxl", needed, data_dir, what="stand-in cohort")
-        if found != source.root:  # downloaded into the cache: read from there
-            source.root = found
-
-    return CohortData(STANDIN_NAME, STANDIN_NOTICE, table, ["label"], source, fs, seconds,
-                      manifest_hash(table, ["label"], STANDIN_NAME), "ptbxl", is_standin=True,
-                      store_root=store_root, ensure_files=ensure_files)
+        found = find_dataset("ptbxl", needed, self.data_dir, what="stand-in cohort")
+        if found != self.source.root:  # downloaded into the cache: read from there
+            self.source.root = found
 
 
 def load_cohort(directory: str | Path, fs: float = 100.0, seconds: float = 10.0,

@@ -72,6 +72,17 @@ class SignalStore:
     index: pd.DataFrame
     meta: dict = field(repr=False)
 
+    def __getstate__(self) -> dict:  # pickled by path: worker processes reopen the memmap
+        state = dict(self.__dict__)
+        if isinstance(self.signals, np.memmap):
+            state["signals"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if self.signals is None:
+            self.signals = np.load(self.path / "signals.npy", mmap_mode="r")
+
     @property
     def dropped(self) -> dict[str, str]:
         return self.meta.get("dropped", {})

@@ -63,7 +63,8 @@ def loss_fn(logits: torch.Tensor, y: torch.Tensor, recipe: Recipe, pos_weight: t
     if recipe.loss == "focal":
         bce = F.binary_cross_entropy_with_logits(logits, y, reduction="none")
         p_t = torch.exp(-bce)
-        per = (1 - p_t) ** recipe.focal_gamma * bce
+        # clamp: d/dx x**gamma is infinite at 0 for gamma < 1 (a confident, correct sample)
+        per = (1 - p_t).clamp(min=1e-6) ** recipe.focal_gamma * bce
     elif recipe.loss == "bce":
         per = F.binary_cross_entropy_with_logits(logits, y, reduction="none", pos_weight=pos_weight)
     else:
@@ -147,7 +148,9 @@ def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndar
             scaler.scale(loss).backward()
             if recipe.grad_clip:
                 scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.grad_clip)
+                norm = torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.grad_clip)
+                if not torch.isfinite(norm) and not use_amp:  # with AMP the scaler skips such steps
+                    raise FitError(f"non-finite gradient at epoch {epoch}; lower the learning rate")
             scaler.step(optimizer)
             scaler.update()
             scheduler.step()

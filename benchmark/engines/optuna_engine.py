@@ -1,0 +1,185 @@
+"""The default engine: Optuna (multivariate, grouped, constant-liar TPE; fold-level pruning;
+resumable storage; several worker processes on one study)."""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import time
+import warnings
+from dataclasses import dataclass
+
+import optuna
+from optuna.trial import TrialState
+
+from benchmark.engines.progress import ProgressMonitor
+from benchmark.errors import ConfigError
+from benchmark.objective import SearchContext, evaluate, trial_record
+from benchmark.space import suggest_config
+
+PRUNERS = ("wilcoxon", "median", "hyperband", "none")
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+
+
+@dataclass
+class EngineOptions:
+    trials: int
+    study_name: str
+    pruner: str = "wilcoxon"
+    n_workers: int = 1
+    timeout: float | None = None
+    max_attempts_factor: int = 3  # stop after this many attempts per wanted trial (persistent failures)
+
+
+def make_sampler(seed: int) -> optuna.samplers.BaseSampler:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.samplers.TPESampler(multivariate=True, group=True, constant_liar=True, seed=seed)
+
+
+def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:
+    if name == "wilcoxon":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=1)
+    if name == "median":
+        return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0)
+    if name == "hyperband":
+        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_folds)
+    if name == "none":
+        return optuna.pruners.NopPruner()
+    raise ConfigError(f"unknown --pruner {name!r}; choose {', '.join(PRUNERS)}")
+
+
+def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool = True) -> optuna.Study:
+    """Load ``name`` (checking it belongs to this task, cohort, split and budget) or create it."""
+    identity = ctx.identity()
+    sampler, prune = make_sampler(ctx.seed), make_pruner(pruner, ctx.split.n_folds)
+    try:
+        study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=prune)
+    except KeyError:
+        if not create:
+            raise ConfigError(f"study {name!r} not found in the storage")
+        study = optuna.create_study(study_name=name, storage=storage, direction="maximize", sampler=sampler,
+                                    pruner=prune, load_if_exists=True)
+    stored = study.user_attrs
+    if stored.get("identity") is None:
+        study.set_user_attr("identity", identity)
+        study.set_user_attr("budget_settings", ctx.budget.as_dict())
+        study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
+        study.set_user_attr("description", ctx.cohort.description)
+        study.set_user_attr("split_file", "")
+        for anchor in ctx.budget.anchors:  # reference configurations run first
+            if anchor in ctx.models:
+                study.enqueue_trial({"model": anchor}, skip_if_exists=True)
+        return study
+    for key, value in identity.items():
+        if stored["identity"].get(key) != value:
+            raise ConfigError(f"study {name!r} exists with {key}={stored['identity'].get(key)!r}, not {value!r}; "
+                              "choose another --study-name (the existing study is left untouched)")
+    if stored.get("pretrain_choices") != ctx.pretrain_choices:
+        raise ConfigError(f"study {name!r} was created with pretraining sources {stored.get('pretrain_choices')}, "
+                          f"now {ctx.pretrain_choices} are available; restore the data or use another --study-name")
+    return study
+
+
+def objective_fn(ctx: SearchContext):
+    def objective(trial: optuna.Trial) -> float:
+        config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models)
+        for key, value in trial_record(config, ctx).items():
+            trial.set_user_attr(key, value)
+        folds: list[dict] = []
+
+        def on_fold(k: int, row: dict) -> None:
+            folds.append(row)
+            trial.set_user_attr("folds", folds)
+            trial.report(row["auroc"], k)
+            if trial.should_prune():
+                trial.set_user_attr("pruned_after_fold", k)
+                raise optuna.TrialPruned(f"pruned after fold {k}")
+
+        try:
+            result = evaluate(config, ctx, on_fold)
+        except optuna.TrialPruned:
+            raise
+        except Exception as exc:
+            trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500])
+            raise
+        for key in ("n_parameters", "fit_seconds", "pretrain_key"):
+            trial.set_user_attr(key, result[key])
+        if not math.isfinite(result["cv_auroc"]):
+            trial.set_user_attr("fail_reason", "CV AUROC is not finite")
+            raise RuntimeError("CV AUROC is not finite")
+        return result["cv_auroc"]
+
+    return objective
+
+
+def finished(study: optuna.Study) -> int:
+    return len(study.get_trials(deepcopy=False, states=FINISHED))
+
+
+def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, worker: int, threads: int,
+               deadline: float | None) -> None:
+    """Run ``quota`` finished (complete or pruned) trials at most, in this process."""
+    import torch
+
+    torch.set_num_threads(threads)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = open_study(storage, options.study_name, ctx, options.pruner)
+    study.sampler = make_sampler(ctx.seed + 1000 * worker)
+    objective = objective_fn(ctx)
+    ran: list[optuna.trial.FrozenTrial] = []
+    record = lambda _study, trial: ran.append(trial)  # noqa: E731  (the trial this worker just ran)
+    attempts = 0
+    while sum(t.state in FINISHED for t in ran) < quota and attempts < quota * options.max_attempts_factor:
+        if deadline is not None and time.time() >= deadline:
+            break
+        running_before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
+        try:
+            study.optimize(objective, n_trials=1, catch=(Exception,), callbacks=[record], gc_after_trial=True)
+        except KeyboardInterrupt:
+            _requeue_interrupted(study, running_before)
+            raise
+        attempts += 1
+
+
+def _requeue_interrupted(study: optuna.Study, running_before: set[int]) -> None:
+    """SIGINT: the interrupted trial was saved as FAIL; queue its parameters for the next run."""
+    failed = study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+    latest = max((t for t in failed if t.number not in running_before and t.params), key=lambda t: t.number, default=None)
+    if latest is not None:
+        study.enqueue_trial(latest.params, user_attrs={"retry_of": latest.number}, skip_if_exists=False)
+
+
+def _worker_main(args) -> None:
+    ctx, storage, options, quota, worker, threads, deadline = args
+    try:
+        run_worker(ctx, storage, options, quota, worker, threads, deadline)
+    except KeyboardInterrupt:
+        pass
+
+
+def run(ctx: SearchContext, storage, options: EngineOptions) -> optuna.Study:
+    """Run the study up to ``options.trials`` finished trials in total (resuming what is stored)."""
+    study = open_study(storage, options.study_name, ctx, options.pruner)
+    deadline = time.time() + options.timeout if options.timeout else None
+    cores = os.cpu_count() or 1
+    workers = max(1, options.n_workers)
+    threads = max(1, cores // workers)
+    with ProgressMonitor(study, options.trials):
+        for _ in range(options.max_attempts_factor):  # rounds: stale trials from dead workers come back
+            remaining = options.trials - finished(study)
+            if remaining <= 0 or (deadline is not None and time.time() >= deadline):
+                break
+            quotas = [remaining // workers + (i < remaining % workers) for i in range(workers)]
+            quotas = [q for q in quotas if q > 0]
+            if len(quotas) == 1:
+                run_worker(ctx, storage, options, quotas[0], 0, threads, deadline)
+            else:
+                with mp.get_context("spawn").Pool(len(quotas)) as pool:
+                    pool.map(_worker_main, [(ctx, storage, options, q, i, threads, deadline) for i, q in enumerate(quotas)])
+            if finished(study) >= options.trials:
+                break
+    return study

@@ -1,0 +1,155 @@
+"""``python -m benchmark.search --task pe --trials 200``: one joint, conditional search over
+architecture, crop length, filter, normalization, pretraining source and freezing depth (and the
+classical baselines), cross-validated on persisted patient-grouped folds; the locked test is never
+opened here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from benchmark.budgets import BUDGETS, get_budget
+from benchmark.data.__main__ import add_cohort_options
+from benchmark.errors import BenchError, ConfigError, cli_entry
+
+ENGINES = ("optuna", "ray")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmark.search", description=__doc__)
+    add_cohort_options(parser)
+    parser.add_argument("--trials", type=int, default=50, help="finished trials wanted in the study in total (default 50)")
+    parser.add_argument("--budget", default="small", help=f"cost per trial: {', '.join(BUDGETS)} (default small)")
+    parser.add_argument("--engine", default="optuna", help="optuna (default) or ray")
+    parser.add_argument("--storage", default=None, help="Optuna storage URL or journal file path "
+                        "(default: <results-dir>/<task>/study.journal)")
+    parser.add_argument("--study-name", default=None, help="default: <task>-<budget>")
+    parser.add_argument("--pruner", default="wilcoxon", help="wilcoxon (default), median, hyperband or none")
+    parser.add_argument("--n-workers", type=int, default=1, help="worker processes on this machine (default 1)")
+    parser.add_argument("--timeout", type=float, default=None, help="stop starting trials after this many seconds")
+    parser.add_argument("--seed", type=int, default=0, help="sampler and training seed (default 0)")
+    parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--models", default="*", help="comma-separated models or patterns to search (default: all)")
+    return parser
+
+
+def validate(args: argparse.Namespace) -> None:
+    from benchmark.tasks import get_task
+
+    get_task(args.task)
+    if args.trials < 1:
+        raise ConfigError(f"--trials must be at least 1, got {args.trials}")
+    get_budget(args.budget)
+    if args.engine not in ENGINES:
+        raise ConfigError(f"unknown --engine {args.engine!r}; choose {', '.join(ENGINES)}")
+    if args.n_workers < 1:
+        raise ConfigError(f"--n-workers must be at least 1, got {args.n_workers}")
+    if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
+        raise ConfigError(f"unknown --device {args.device!r}; use cpu or cuda")
+    if args.device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ConfigError(f"--device {args.device}: no CUDA device is available on this machine")
+
+
+def select_models(patterns: str) -> list[str]:
+    """Models matching ``patterns`` among those with a registered space; a typo is one line."""
+    import difflib
+    import fnmatch
+
+    from benchmark.space import all_models
+
+    known = all_models()
+    chosen: list[str] = []
+    for pattern in [p.strip() for p in patterns.split(",") if p.strip()]:
+        hits = [m for m in known if fnmatch.fnmatch(m, pattern)]
+        if not hits:
+            close = difflib.get_close_matches(pattern, known, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ConfigError(f"--models: unknown model {pattern!r}{hint}")
+        chosen += [m for m in hits if m not in chosen]
+    return sorted(chosen)
+
+
+def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
+    """Pretraining sources whose data are present, and one notice per dropped one."""
+    available, notices = [], []
+    for source in ("ptbxl", "cpsc2018"):
+        try:
+            _, _, pool_notices = ctx.pretraining(source)
+            available.append(source)
+            notices += pool_notices
+        except BenchError as exc:
+            notices.append(f"pretraining source {source} dropped from the search: {exc}")
+    choices = ["none", *available] + (["both"] if len(available) == 2 else [])
+    if len(available) < 2:
+        notices.append("pretraining source both dropped from the search: needs ptbxl and cpsc2018")
+    return choices, notices
+
+
+def prepare(args: argparse.Namespace):
+    """Storage, cohort (dev signals only), split and context; prints notices."""
+    from benchmark.engines.storage import make_storage
+    from benchmark.experiment import load_experiment_data
+    from benchmark.objective import SearchContext
+
+    budget = get_budget(args.budget)
+    results = Path(args.results_dir)
+    storage = make_storage(args.storage, results / args.task / "study.journal")
+    data = load_experiment_data(args, folds=budget.folds)
+    cohort = data.cohort.with_signals(data.split.dev_ids())
+    ctx = SearchContext(args.task, cohort, data.split, budget, args.seed, args.device, args.data_dir,
+                        models=select_models(args.models))
+    ctx.pretrain_choices, notices = pretrain_choices(ctx)
+    if cohort.is_standin:
+        notices.insert(0, cohort.description)
+    for notice in notices:
+        print(f"notice: {notice}", file=sys.stderr)
+    return ctx, storage, data
+
+
+def summary(study, storage, args, started: float) -> str:
+    from benchmark.engines.progress import best, counts
+    from benchmark.engines.storage import describe_storage
+
+    c = counts(study)
+    value, number, model = best(study)
+    best_s = f"best CV AUROC {value:.4f} (trial {number}, {model})" if value is not None else "no complete trial yet"
+    where = f"--storage {args.storage}" if args.storage else f"--results-dir {args.results_dir}"
+    return (f"study {study.study_name!r} in {describe_storage(storage)}: {c['complete']} complete, {c['pruned']} pruned, "
+            f"{c['fail']} failed in {time.time() - started:,.0f}s; {best_s}\n"
+            f"leaderboard: python -m benchmark.leaderboard --task {args.task} {where} --study {study.study_name}")
+
+
+@cli_entry
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    validate(args)
+    select_models(args.models)
+    args.study_name = args.study_name or f"{args.task}-{args.budget}"
+    started = time.time()
+    ctx, storage, _ = prepare(args)
+    if args.engine == "ray":
+        raise ConfigError("--engine ray is not available in this version; use --engine optuna")
+    from benchmark.engines import optuna_engine
+
+    options = optuna_engine.EngineOptions(args.trials, args.study_name, args.pruner, args.n_workers, args.timeout)
+    optuna_engine.make_pruner(args.pruner, ctx.split.n_folds)
+    try:
+        study = optuna_engine.run(ctx, storage, options)
+    except KeyboardInterrupt:
+        study = optuna_engine.open_study(storage, args.study_name, ctx, args.pruner)
+        print("\ninterrupted: finished trials are saved; the interrupted trial is queued to run again", file=sys.stderr)
+        print(summary(study, storage, args, started))
+        sys.exit(130)
+    print(summary(study, storage, args, started))
+
+
+if __name__ == "__main__":
+    main()
