@@ -11,6 +11,30 @@ from benchmark.data.splits import Split, load_or_create_split
 from benchmark.tasks import load_target
 
 
+def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):
+    """Rebuild a study's :class:`~benchmark.objective.SearchContext` (dev signals only), checking
+    that the cohort and split on disk are the ones the study was run on."""
+    from benchmark.budgets import get_budget
+    from benchmark.errors import ConfigError
+    from benchmark.objective import SearchContext
+
+    identity = study.user_attrs.get("identity")
+    if not identity:
+        raise ConfigError(f"study {study.study_name!r} was not written by benchmark.search (no identity)")
+    args.fs = identity["fs"]
+    budget = get_budget(identity["budget"])
+    data = load_experiment_data(args, folds=budget.folds)
+    for key, value in (("manifest_hash", data.cohort.manifest_hash), ("split_hash", data.split.hash)):
+        if identity[key] != value:
+            raise ConfigError(f"study {study.study_name!r} was run on {key} {identity[key][:12]}, but the data here give "
+                              f"{value[:12]}; pass the same --cohort/--data-dir/--split-seed")
+    cohort = data.cohort.with_signals(data.split.dev_ids())
+    ctx = SearchContext(identity["task"], cohort, data.split, budget, identity["seed"], device, args.data_dir,
+                        pretrain_choices=study.user_attrs.get("pretrain_choices", ["none"]),
+                        models=identity.get("models", []))
+    return ctx, data
+
+
 @dataclass
 class ExperimentData:
     cohort: CohortData

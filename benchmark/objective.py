@@ -60,7 +60,7 @@ class SearchContext:
 def pretrain_spec(config: dict, ctx: SearchContext) -> PretrainSpec | None:
     if config.get("kind") != "deep" or config.get("pretrain", "none") == "none":
         return None
-    digest, _, _ = ctx.pretraining(config["pretrain"])
+    digest = ctx.pretraining(config["pretrain"]).digest
     return PretrainSpec(source=config["pretrain"], model=config["model"], model_kwargs=dict(config["model_kwargs"]),
                         fs=ctx.cohort.fs, filter=config["filter"], normalization=config["normalization"],
                         crop_seconds=config["crop_seconds"], epochs=ctx.budget.pretrain_epochs,
@@ -85,8 +85,8 @@ def prepare_estimator(config: dict, ctx: SearchContext):
     spec = pretrain_spec(config, ctx)
     checkpoint = None
     if spec is not None:
-        _, load, _ = ctx.pretraining(config["pretrain"])
-        checkpoint = str(get_checkpoint(spec, load, ctx.checkpoint_root, ctx.device))
+        data = ctx.pretraining(config["pretrain"])
+        checkpoint = str(get_checkpoint(spec, data.load, ctx.checkpoint_root, ctx.device))
     return build_estimator(config, ctx, checkpoint), spec
 
 

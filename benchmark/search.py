@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: <results-dir>/<task>/study.journal)")
     parser.add_argument("--study-name", default=None, help="default: <task>-<budget>")
     parser.add_argument("--pruner", default="wilcoxon", help="wilcoxon (default), median, hyperband or none")
+    parser.add_argument("--sampler", default="tpe", help="tpe (default) or random")
     parser.add_argument("--n-workers", type=int, default=1, help="worker processes on this machine (default 1)")
     parser.add_argument("--timeout", type=float, default=None, help="stop starting trials after this many seconds")
     parser.add_argument("--seed", type=int, default=0, help="sampler and training seed (default 0)")
@@ -79,9 +80,8 @@ def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
     available, notices = [], []
     for source in ("ptbxl", "cpsc2018"):
         try:
-            _, _, pool_notices = ctx.pretraining(source)
             available.append(source)
-            notices += pool_notices
+            notices += ctx.pretraining(source).notices
         except BenchError as exc:
             notices.append(f"pretraining source {source} dropped from the search: {exc}")
     choices = ["none", *available] + (["both"] if len(available) == 2 else [])
@@ -139,8 +139,10 @@ def main(argv: list[str] | None = None) -> None:
         raise ConfigError("--engine ray is not available in this version; use --engine optuna")
     from benchmark.engines import optuna_engine
 
-    options = optuna_engine.EngineOptions(args.trials, args.study_name, args.pruner, args.n_workers, args.timeout)
+    options = optuna_engine.EngineOptions(args.trials, args.study_name, args.pruner, args.n_workers, args.timeout,
+                                          sampler=args.sampler)
     optuna_engine.make_pruner(args.pruner, ctx.split.n_folds)
+    optuna_engine.make_sampler(args.seed, args.sampler)
     try:
         study = optuna_engine.run(ctx, storage, options)
     except KeyboardInterrupt:

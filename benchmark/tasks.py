@@ -14,7 +14,6 @@ import dataclasses
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
-from typing import Callable
 from pathlib import Path
 
 import numpy as np
@@ -177,16 +176,31 @@ def union_pool(pools: list[CohortData]) -> tuple[np.ndarray, np.ndarray, list[st
     return np.concatenate(Xs), np.concatenate(Ys), names
 
 
+@dataclass
+class PretrainingData:
+    """A pretraining source ready for the checkpoint cache: its identity, a loader, its pools."""
+
+    digest: str
+    pools: list[CohortData]
+    notices: list[str]
+
+    def load(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(X, Y, groups); a union multi-label matrix (NaN = unknown) for several pools."""
+        if len(self.pools) == 1:
+            pool = self.pools[0]
+            return pool.X(), pool.y(), np.array([f"{pool.name}:{g}" for g in pool.groups()])
+        X, Y, _ = union_pool(self.pools)
+        groups = np.concatenate([[f"{p.name}:{g}" for g in p.groups()] for p in self.pools])
+        return X, Y, groups
+
+    def content_hashes(self) -> set[str]:
+        return set().union(*(p.content_hashes() for p in self.pools))
+
+
 def pretraining_data(source: str, target: CohortData, data_dir: str | None = None,
-                     store_root: Path | None = None) -> tuple[str, Callable[[], tuple], list[str]]:
-    """(source hash, loader -> (X, Y, groups), notices) for ``ptbxl``, ``cpsc2018`` or ``both``."""
+                     store_root: Path | None = None) -> PretrainingData:
+    """Pools for ``ptbxl``, ``cpsc2018`` or ``both``, disjoint from ``target``."""
     names = list(PRETRAIN_SOURCES) if source == "both" else [source]
     pools = [pretraining_pool(n, target, data_dir, store_root) for n in names]
     digest = hashlib.sha256("".join(p.manifest_hash for p in pools).encode()).hexdigest()
-
-    def load() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        X, Y, _ = union_pool(pools)
-        groups = np.concatenate([[f"{p.name}:{g}" for g in p.groups()] for p in pools])
-        return X, (Y if len(pools) > 1 else pools[0].y()), groups
-
-    return digest, load, [n for p in pools for n in p.notices]
+    return PretrainingData(digest, pools, [n for p in pools for n in p.notices])

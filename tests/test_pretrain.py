@@ -20,8 +20,8 @@ SPEC = PretrainSpec(source="ptbxl", model="resnet1d18", model_kwargs={"width": 8
 def _spec_and_loader(target):
     from benchmark.tasks import pretraining_data
 
-    digest, load, _ = pretraining_data("ptbxl", target)
-    return replace(SPEC, source_hash=digest), load
+    data = pretraining_data("ptbxl", target)
+    return replace(SPEC, source_hash=data.digest), data.load
 
 
 def _runs(root: Path) -> int:

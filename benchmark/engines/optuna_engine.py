@@ -30,9 +30,14 @@ class EngineOptions:
     n_workers: int = 1
     timeout: float | None = None
     max_attempts_factor: int = 3  # stop after this many attempts per wanted trial (persistent failures)
+    sampler: str = "tpe"  # "tpe" | "random" (a baseline for the search itself)
 
 
-def make_sampler(seed: int) -> optuna.samplers.BaseSampler:
+def make_sampler(seed: int, kind: str = "tpe") -> optuna.samplers.BaseSampler:
+    if kind == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if kind != "tpe":
+        raise ConfigError(f"unknown --sampler {kind!r}; choose tpe or random")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         return optuna.samplers.TPESampler(multivariate=True, group=True, constant_liar=True, seed=seed)
@@ -128,7 +133,7 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
     torch.set_num_threads(threads)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(storage, options.study_name, ctx, options.pruner)
-    study.sampler = make_sampler(ctx.seed + 1000 * worker)
+    study.sampler = make_sampler(ctx.seed + 1000 * worker, options.sampler)
     objective = objective_fn(ctx)
     ran: list[optuna.trial.FrozenTrial] = []
     record = lambda _study, trial: ran.append(trial)  # noqa: E731  (the trial this worker just ran)
