@@ -62,11 +62,9 @@ class HeartbeatJournalStorage(JournalStorage, BaseHeartbeat):
         stale = []
         for trial in self.get_all_trials(study_id, deepcopy=False, states=(TrialState.RUNNING,)):
             beat = trial.system_attrs.get("heartbeat")
-            if beat is None:
-                started = trial.datetime_start.timestamp() if trial.datetime_start else now
-                if now - started > self.grace:
-                    stale.append(trial._trial_id)
-            elif now - beat["time"] > self.grace or (beat["host"] == host and not _pid_alive(beat["pid"])):
+            if beat is None:  # never beat (e.g. driven by Ray Tune): not ours to judge, as in RDBStorage
+                continue
+            if now - beat["time"] > self.grace or (beat["host"] == host and not _pid_alive(beat["pid"])):
                 stale.append(trial._trial_id)
         return stale
 

@@ -52,7 +52,9 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
             row[f"{metric}_mean"] = float(np.mean(values))
             row[f"{metric}_std"] = float(np.std(values, ddof=1)) if k > 1 else 0.0
         half = stats.t.ppf(0.975, k - 1) * row["auroc_std"] / math.sqrt(k) if k > 1 else float("nan")
-        row["auroc_ci_low"], row["auroc_ci_high"] = row["auroc_mean"] - half, row["auroc_mean"] + half
+        # clipped to AUROC's range [0, 1]
+        row["auroc_ci_low"] = max(0.0, row["auroc_mean"] - half)
+        row["auroc_ci_high"] = min(1.0, row["auroc_mean"] + half)
         row["n_parameters"] = t.user_attrs.get("n_parameters", 0)
         row["fit_seconds"] = t.user_attrs.get("fit_seconds", float(f["fit_seconds"].sum()))
         row["seed"] = t.user_attrs.get("seed")
