@@ -100,7 +100,7 @@ def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], No
         n_parameters = result.n_parameters
         row = {"fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
                "threshold": float(result.estimator.threshold_),
-               "best_epoch": int(getattr(result.estimator, "best_epoch_", -1))}
+               "best_epoch": int(getattr(result.estimator, "best_epoch_", -1)), "n_parameters": result.n_parameters}
         folds.append(row)
         if on_fold is not None:
             on_fold(k, row)

@@ -32,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=None, help="stop starting trials after this many seconds")
     parser.add_argument("--seed", type=int, default=0, help="sampler and training seed (default 0)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    parser.add_argument("--address", default=None, help="ray: join this Ray cluster (default: a local one)")
+    parser.add_argument("--cpus-per-trial", type=float, default=1.0, help="ray: CPUs per trial (default 1)")
+    parser.add_argument("--gpus-per-trial", type=float, default=0.0, help="ray: GPUs per trial, fractions allowed (default 0)")
+    parser.add_argument("--max-concurrent", type=int, default=None, help="ray: trials at once (default: as resources allow)")
     parser.add_argument("--models", default="*", help="comma-separated models or patterns to search (default: all)")
     return parser
 
@@ -45,6 +49,12 @@ def validate(args: argparse.Namespace) -> None:
     get_budget(args.budget)
     if args.engine not in ENGINES:
         raise ConfigError(f"unknown --engine {args.engine!r}; choose {', '.join(ENGINES)}")
+    if args.engine == "ray":
+        from benchmark.engines.ray_engine import _ray
+
+        _ray()
+        if args.gpus_per_trial < 0 or args.cpus_per_trial <= 0:
+            raise ConfigError("--cpus-per-trial must be positive and --gpus-per-trial >= 0")
     if args.n_workers < 1:
         raise ConfigError(f"--n-workers must be at least 1, got {args.n_workers}")
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
@@ -80,8 +90,8 @@ def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
     available, notices = [], []
     for source in ("ptbxl", "cpsc2018"):
         try:
-            available.append(source)
             notices += ctx.pretraining(source).notices
+            available.append(source)
         except BenchError as exc:
             notices.append(f"pretraining source {source} dropped from the search: {exc}")
     choices = ["none", *available] + (["both"] if len(available) == 2 else [])
@@ -135,9 +145,16 @@ def main(argv: list[str] | None = None) -> None:
     args.study_name = args.study_name or f"{args.task}-{args.budget}"
     started = time.time()
     ctx, storage, _ = prepare(args)
-    if args.engine == "ray":
-        raise ConfigError("--engine ray is not available in this version; use --engine optuna")
     from benchmark.engines import optuna_engine
+
+    if args.engine == "ray":
+        from benchmark.engines import ray_engine
+
+        options = ray_engine.RayOptions(args.trials, args.study_name, Path(args.results_dir), args.address,
+                                        args.cpus_per_trial, args.gpus_per_trial, args.max_concurrent)
+        study = ray_engine.run(ctx, storage, options)
+        print(summary(study, storage, args, started))
+        return
 
     options = optuna_engine.EngineOptions(args.trials, args.study_name, args.pruner, args.n_workers, args.timeout,
                                           sampler=args.sampler)

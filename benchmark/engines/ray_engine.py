@@ -1,0 +1,198 @@
+"""The Ray Tune engine: the same define-by-run space and objective under Ray Tune, for clusters
+and GPUs. ``OptunaSearch`` is driven by :func:`benchmark.space.suggest_config` and writes into the
+same Optuna storage as the default engine (so one leaderboard reads both); ``ASHAScheduler`` uses
+completed folds as its fidelity. Re-running the command restores the experiment
+(``Tuner.restore``) and continues up to ``--trials``.
+
+Ray is an optional extra: ``pip install -e ".[ray]"``.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from benchmark.errors import ConfigError
+from benchmark.objective import SearchContext, evaluate, pretrain_spec, trial_record
+from benchmark.space import suggest_config
+
+METRIC = "cv_auroc"
+FIDELITY = "folds_done"
+
+
+@dataclass
+class RayOptions:
+    trials: int
+    study_name: str
+    results_dir: Path
+    address: str | None = None
+    cpus_per_trial: float = 1.0
+    gpus_per_trial: float = 0.0
+    max_concurrent: int | None = None
+
+
+def _ray():
+    try:
+        import ray
+        from ray import tune
+    except ImportError as exc:
+        raise ConfigError("--engine ray needs Ray Tune: pip install -e '.[ray]'") from exc
+    return ray, tune
+
+
+def start_ray(options: RayOptions):
+    """Join ``--address`` or start a local Ray sized to this machine; check requested GPUs exist."""
+    ray, _ = _ray()
+    if options.cpus_per_trial <= 0:
+        raise ConfigError(f"--cpus-per-trial must be positive, got {options.cpus_per_trial}")
+    if options.gpus_per_trial < 0:
+        raise ConfigError(f"--gpus-per-trial must be >= 0, got {options.gpus_per_trial}")
+    os.environ.setdefault("TUNE_GLOBAL_CHECKPOINT_S", "2")  # experiment state saved often: kill-safe resume
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    try:
+        if options.address:
+            ray.init(address=options.address, logging_level="ERROR", log_to_driver=False)
+        else:
+            ray.init(num_cpus=os.cpu_count(), include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    except Exception as exc:  # ConnectionError, RuntimeError, ValueError from ray.init
+        where = options.address or "a local Ray"
+        raise ConfigError(f"--address {where}: cannot connect to Ray ({type(exc).__name__}: "
+                          f"{' '.join(str(exc).split())[:200]})") from exc
+    gpus = ray.cluster_resources().get("GPU", 0)
+    if options.gpus_per_trial > 0 and gpus == 0:
+        ray.shutdown()
+        raise ConfigError(f"--gpus-per-trial {options.gpus_per_trial}: the Ray cluster has no GPU")
+    return ray
+
+
+@dataclass
+class SpaceFunction:
+    """The joint space as a picklable define-by-run function (Ray checkpoints its searcher)."""
+
+    budget: object
+    pretrain_choices: list[str]
+    models: list[str]
+
+    def __call__(self, trial) -> None:
+        suggest_config(trial, self.budget, self.pretrain_choices, self.models)
+
+
+def _searcher_class():
+    from optuna.trial import TrialState
+    from ray.tune.search.optuna import OptunaSearch
+
+    class BenchOptunaSearch(OptunaSearch):
+        """Stores each trial's fold metrics and configuration on its Optuna trial, and records a
+        trial stopped by the scheduler before its last fold as PRUNED (counted, never ranked)."""
+
+        n_folds: int = 5
+
+        def on_trial_complete(self, trial_id, result=None, error=False):
+            if trial_id in self._completed_trials or trial_id not in self._ot_trials:
+                return
+            from ray.tune.utils.util import unflatten_dict
+
+            ot_trial = self._ot_trials[trial_id]
+            result = unflatten_dict(result or {})  # Ray hands searchers flattened results
+            if "bench_config" in result:
+                ot_trial.set_user_attr("config", result["bench_config"])
+            for key in ("seed", "split_hash", "manifest_hash", "package_version", "device", "folds",
+                        "n_parameters", "fit_seconds", "pretrain_key"):
+                if key in result:
+                    ot_trial.set_user_attr(key, result[key])
+            done = int(result.get(FIDELITY, 0))
+            if error:
+                ot_trial.set_user_attr("fail_reason", result.get("fail_reason", "the Ray trial raised"))
+                self._ot_study.tell(ot_trial, state=TrialState.FAIL)
+            elif done < self.n_folds:
+                ot_trial.set_user_attr("pruned_after_fold", done - 1)
+                self._ot_study.tell(ot_trial, state=TrialState.PRUNED)
+            else:
+                self._ot_study.tell(ot_trial, result[METRIC])
+            self._completed_trials.add(trial_id)
+
+    return BenchOptunaSearch
+
+
+def make_searcher(ctx: SearchContext, storage, study_name: str):
+    from benchmark.engines.optuna_engine import make_sampler
+
+    searcher = _searcher_class()(space=SpaceFunction(ctx.budget, ctx.pretrain_choices, ctx.models), metric=METRIC,
+                                 mode="max", sampler=make_sampler(ctx.seed), study_name=study_name, storage=storage)
+    searcher.n_folds = ctx.split.n_folds
+    return searcher
+
+
+def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
+    """One Ray trial: rebuild the configuration from the sampled parameters, cross-validate, and
+    report after every fold (the scheduler's fidelity)."""
+    import optuna
+    import torch
+    from ray import tune
+
+    torch.set_num_threads(max(1, threads))
+    if ctx.device.startswith("cuda"):  # Ray sets CUDA_VISIBLE_DEVICES to this trial's GPU(s)
+        ctx.device = "cuda:0"
+    config = suggest_config(optuna.trial.FixedTrial(_flatten(params)), ctx.budget, ctx.pretrain_choices, ctx.models)
+    record = trial_record(config, ctx)
+    record["bench_config"] = record.pop("config")  # Ray reserves "config" in results
+    spec = pretrain_spec(config, ctx)
+    folds: list[dict] = []
+
+    def on_fold(k: int, row: dict) -> None:
+        folds.append(row)
+        tune.report({METRIC: float(np.mean([f["auroc"] for f in folds])), "fold_auroc": row["auroc"],
+                     FIDELITY: k + 1, **record, "folds": list(folds), "n_parameters": row["n_parameters"],
+                     "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
+                     "pretrain_key": spec.key() if spec else None})
+
+    evaluate(config, ctx, on_fold=on_fold)
+
+
+def _flatten(params: dict, prefix: str = "") -> dict:
+    flat = {}
+    for key, value in params.items():
+        name = f"{prefix}/{key}" if prefix else key
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name))
+        else:
+            flat[name] = value
+    return flat
+
+
+def run(ctx: SearchContext, storage, options: RayOptions):
+    """Run (or restore) the Ray Tune experiment up to ``options.trials`` trials."""
+    from benchmark.engines.optuna_engine import open_study
+
+    ray = start_ray(options)
+    from ray import tune
+    from ray.tune.schedulers import ASHAScheduler
+    from ray.tune.search import ConcurrencyLimiter
+
+    warnings.filterwarnings("ignore", message="Heartbeat of storage")  # Ray's searcher asks/tells itself
+    try:
+        study = open_study(storage, options.study_name, ctx, "none")
+        searcher = make_searcher(ctx, storage, options.study_name)
+        if options.max_concurrent:
+            searcher = ConcurrencyLimiter(searcher, max_concurrent=options.max_concurrent)
+        scheduler = ASHAScheduler(time_attr=FIDELITY, metric=METRIC, mode="max", max_t=ctx.split.n_folds,
+                                  grace_period=1, reduction_factor=2)
+        fn = tune.with_resources(tune.with_parameters(trainable, ctx=ctx, threads=int(max(1, options.cpus_per_trial))),
+                                 {"cpu": options.cpus_per_trial, "gpu": options.gpus_per_trial})
+        storage_path = (Path(options.results_dir) / ctx.task / "ray").resolve()
+        path = storage_path / options.study_name
+        if tune.Tuner.can_restore(str(path)):
+            tuner = tune.Tuner.restore(str(path), fn, resume_unfinished=True, resume_errored=True)
+        else:
+            tuner = tune.Tuner(fn, tune_config=tune.TuneConfig(search_alg=searcher, scheduler=scheduler,
+                                                               num_samples=options.trials),
+                               run_config=tune.RunConfig(name=options.study_name, storage_path=str(storage_path),
+                                                         verbose=0, failure_config=tune.FailureConfig(max_failures=0)))
+        tuner.fit()
+        return study
+    finally:
+        ray.shutdown()
