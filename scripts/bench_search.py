@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=12)
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--budget", default="smoke")
-    parser.add_argument("--pruner", default="wilcoxon")
+    parser.add_argument("--pruner", default="median")
     parser.add_argument("--models", default="*")
     args = parser.parse_args()
     import optuna

@@ -26,11 +26,12 @@ FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 class EngineOptions:
     trials: int
     study_name: str
-    pruner: str = "wilcoxon"
+    pruner: str = "median"
     n_workers: int = 1
     timeout: float | None = None
     max_attempts_factor: int = 3  # stop after this many attempts per wanted trial (persistent failures)
     sampler: str = "tpe"  # "tpe" | "random" (a baseline for the search itself)
+    worker_trials: int | None = None  # this command runs at most this many (many machines, one database)
 
 
 def make_sampler(seed: int, kind: str = "tpe") -> optuna.samplers.BaseSampler:
@@ -49,7 +50,8 @@ def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=1)
     if name == "median":
-        return optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0)
+        # prune after a fold whose AUROC is below the median of earlier trials at that fold
+        return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=0)
     if name == "hyperband":
         return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_folds)
     if name == "none":
@@ -133,7 +135,7 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
     torch.set_num_threads(threads)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(storage, options.study_name, ctx, options.pruner)
-    study.sampler = make_sampler(ctx.seed + 1000 * worker, options.sampler)
+    study.sampler = make_sampler((ctx.seed + 1000 * worker) % 2**32, options.sampler)
     objective = objective_fn(ctx)
     ran: list[optuna.trial.FrozenTrial] = []
     record = lambda _study, trial: ran.append(trial)  # noqa: E731  (the trial this worker just ran)
@@ -173,18 +175,24 @@ def run(ctx: SearchContext, storage, options: EngineOptions) -> optuna.Study:
     cores = os.cpu_count() or 1
     workers = max(1, options.n_workers)
     threads = max(1, cores // workers)
+    sampler_offset = 0
+    if options.worker_trials is not None:  # one of several commands on one study: sample differently
+        sampler_offset = 7919 * (os.getpid() % 100_000)
     with ProgressMonitor(study, options.trials):
         for _ in range(options.max_attempts_factor):  # rounds: stale trials from dead workers come back
             remaining = options.trials - finished(study)
+            if options.worker_trials is not None:
+                remaining = min(remaining, options.worker_trials)
             if remaining <= 0 or (deadline is not None and time.time() >= deadline):
                 break
             quotas = [remaining // workers + (i < remaining % workers) for i in range(workers)]
             quotas = [q for q in quotas if q > 0]
             if len(quotas) == 1:
-                run_worker(ctx, storage, options, quotas[0], 0, threads, deadline)
+                run_worker(ctx, storage, options, quotas[0], sampler_offset, threads, deadline)
             else:
                 with mp.get_context("spawn").Pool(len(quotas)) as pool:
-                    pool.map(_worker_main, [(ctx, storage, options, q, i, threads, deadline) for i, q in enumerate(quotas)])
-            if finished(study) >= options.trials:
+                    pool.map(_worker_main, [(ctx, storage, options, q, sampler_offset + i, threads, deadline)
+                                            for i, q in enumerate(quotas)])
+            if finished(study) >= options.trials or options.worker_trials is not None:
                 break
     return study

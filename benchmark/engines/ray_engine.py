@@ -53,6 +53,8 @@ def start_ray(options: RayOptions):
         raise ConfigError(f"--gpus-per-trial must be >= 0, got {options.gpus_per_trial}")
     os.environ.setdefault("TUNE_GLOBAL_CHECKPOINT_S", "2")  # experiment state saved often: kill-safe resume
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    if options.address and options.address != "auto":
+        _check_reachable(options.address)
     try:
         if options.address:
             ray.init(address=options.address, logging_level="ERROR", log_to_driver=False)
@@ -118,6 +120,21 @@ def _searcher_class():
     return BenchOptunaSearch
 
 
+def _check_reachable(address: str, timeout: float = 3.0) -> None:
+    """Fail in seconds, not minutes, when nothing answers at a Ray head's ``host:port``."""
+    import socket
+
+    target = address.removeprefix("ray://")
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"--address {address}: expected host:port (e.g. 10.0.0.5:6379) or auto")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--address {address}: cannot connect to Ray ({exc.strerror or exc})") from exc
+
+
 def make_searcher(ctx: SearchContext, storage, study_name: str):
     from benchmark.engines.optuna_engine import make_sampler
 
@@ -166,7 +183,7 @@ def _flatten(params: dict, prefix: str = "") -> dict:
 
 def run(ctx: SearchContext, storage, options: RayOptions):
     """Run (or restore) the Ray Tune experiment up to ``options.trials`` trials."""
-    from benchmark.engines.optuna_engine import open_study
+    from benchmark.engines.optuna_engine import FINISHED, open_study
 
     ray = start_ray(options)
     from ray import tune
@@ -184,15 +201,15 @@ def run(ctx: SearchContext, storage, options: RayOptions):
         fn = tune.with_resources(tune.with_parameters(trainable, ctx=ctx, threads=int(max(1, options.cpus_per_trial))),
                                  {"cpu": options.cpus_per_trial, "gpu": options.gpus_per_trial})
         storage_path = (Path(options.results_dir) / ctx.task / "ray").resolve()
-        path = storage_path / options.study_name
-        if tune.Tuner.can_restore(str(path)):
-            tuner = tune.Tuner.restore(str(path), fn, resume_unfinished=True, resume_errored=True)
-        else:
-            tuner = tune.Tuner(fn, tune_config=tune.TuneConfig(search_alg=searcher, scheduler=scheduler,
-                                                               num_samples=options.trials),
-                               run_config=tune.RunConfig(name=options.study_name, storage_path=str(storage_path),
-                                                         verbose=0, failure_config=tune.FailureConfig(max_failures=0)))
-        tuner.fit()
+        runs = sorted(storage_path.glob(f"{options.study_name}-run*"), key=lambda p: int(p.name.rsplit("run", 1)[1]))
+        if runs and tune.Tuner.can_restore(str(runs[-1])):  # an interrupted experiment: finish it first
+            tune.Tuner.restore(str(runs[-1]), fn, resume_unfinished=True, resume_errored=True).fit()
+        remaining = options.trials - len(study.get_trials(deepcopy=False, states=FINISHED))
+        if remaining > 0:  # then a new experiment on the same Optuna study for the rest
+            name = f"{options.study_name}-run{len(runs)}"
+            tune.Tuner(fn, tune_config=tune.TuneConfig(search_alg=searcher, scheduler=scheduler, num_samples=remaining),
+                       run_config=tune.RunConfig(name=name, storage_path=str(storage_path), verbose=0,
+                                                 failure_config=tune.FailureConfig(max_failures=0))).fit()
         return study
     finally:
         ray.shutdown()

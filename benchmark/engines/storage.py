@@ -100,17 +100,30 @@ def make_storage(url: str | None, default_path: Path) -> optuna.storages.BaseSto
         raise ConfigError(f"--storage {redact(url)}: unsupported scheme {scheme!r} "
                           "(use a journal file path, sqlite:///, postgresql:// or mysql://)")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            callback = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
-            return RDBStorage(url, engine_kwargs={"pool_pre_ping": True}, heartbeat_interval=HEARTBEAT_S,
-                              grace_period=GRACE_S, heartbeat_stale_trial_callback=callback)
+        return _rdb_storage(url)
     except ImportError as exc:
         raise ConfigError(f"--storage {redact(url)}: database driver missing ({exc}); "
                           "install the extra, e.g. pip install -e '.[postgres]'") from exc
     except Exception as exc:
         reason = " ".join(str(exc).split())[:200]
         raise ConfigError(f"--storage {redact(url)}: cannot open ({type(exc).__name__}: {reason})") from exc
+
+
+def _rdb_storage(url: str, attempts: int = 5) -> RDBStorage:
+    """An RDB storage with heartbeat; retried when workers starting together race to create the
+    schema on a fresh database ("already exists")."""
+    for attempt in range(attempts):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                callback = RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
+                return RDBStorage(url, engine_kwargs={"pool_pre_ping": True}, heartbeat_interval=HEARTBEAT_S,
+                                  grace_period=GRACE_S, heartbeat_stale_trial_callback=callback)
+        except Exception as exc:
+            if "already exists" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5 + attempt)
+    raise AssertionError("unreachable")
 
 
 def describe_storage(storage: optuna.storages.BaseStorage) -> str:

@@ -1,0 +1,122 @@
+"""Beyond one machine: the Ray Tune engine and a real PostgreSQL study store feed one leaderboard."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from tests.conftest import REPO
+from tests.searchutil import load, search
+from tests.test_search import _one_line_error, _wait_for_running
+
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+MODELS = ("--models", "minirocket,vgg11_1d")
+
+
+def postgres_url() -> str:
+    url = os.environ.get("ECG_BENCH_POSTGRES_URL")
+    if not url:
+        if os.environ.get("ECG_BENCH_REQUIRE_POSTGRES"):
+            pytest.fail("ECG_BENCH_POSTGRES_URL is not set although .ci/run started a server")
+        pytest.skip("no PostgreSQL server: .ci/run starts one and sets ECG_BENCH_POSTGRES_URL")
+    return url
+
+
+def _ray_stop() -> None:
+    subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "stop", "--force"], capture_output=True)
+
+
+def _check_leaderboard_reads(study: optuna.Study) -> None:
+    from benchmark.leaderboard.table import leaderboard
+
+    table = leaderboard(study)
+    assert not table.empty and table["model"].notna().all()
+    for _, row in table.iterrows():
+        folds = [f["auroc"] for f in study.trials[int(row["trial"])].user_attrs["folds"]]
+        assert row["auroc_mean"] == pytest.approx(np.mean(folds)) and row["folds"] == len(folds)
+
+
+def test_ray_engine_feeds_the_same_leaderboard(tmp_path):
+    try:
+        search(tmp_path / "ray", "--engine", "ray", "--trials", "4", *MODELS)
+    finally:
+        _ray_stop()
+    search(tmp_path / "optuna", "--trials", "4", *MODELS)
+    for engine in ("ray", "optuna"):
+        study = load(tmp_path / engine)
+        done = study.get_trials(states=FINISHED)
+        assert len(done) == 4, engine
+        assert all(t.user_attrs.get("folds") for t in done)
+        assert all(len(t.user_attrs["folds"]) == 3 for t in study.get_trials(states=(TrialState.COMPLETE,)))
+        assert {"config", "seed", "split_hash", "manifest_hash"} <= set(done[0].user_attrs)
+        _check_leaderboard_reads(study)
+
+
+def test_ray_kill_and_resume(tmp_path):
+    cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
+           "--engine", "ray", "--trials", "4", "--max-concurrent", "1", *MODELS]
+    try:
+        search(tmp_path, "--engine", "ray", "--trials", "2", "--max-concurrent", "1", *MODELS)
+        before = {t.number: (t.state, t.value, t.params) for t in load(tmp_path).trials}
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        killed = _wait_for_running(tmp_path, len(before))
+        time.sleep(4)  # Ray saves its experiment state every 2 s
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        _ray_stop()
+        search(tmp_path, "--engine", "ray", "--trials", "4", "--max-concurrent", "1", *MODELS)
+    finally:
+        _ray_stop()
+    study = load(tmp_path)
+    for number, state in before.items():
+        t = study.trials[number]
+        assert (t.state, t.value, t.params) == state
+    assert len(study.get_trials(states=FINISHED)) >= 4
+    assert len({t.number for t in study.trials}) == len(study.trials)
+    assert study.trials[killed].state in FINISHED  # the interrupted trial was re-run with its parameters
+
+
+def test_ray_bad_inputs(tmp_path):
+    proc = search(tmp_path, "--engine", "ray", "--address", "127.0.0.1:9", "--trials", "1", *MODELS, check=False)
+    _one_line_error(proc, "--address 127.0.0.1:9", "cannot connect")
+    _ray_stop()
+    proc = search(tmp_path, "--engine", "ray", "--gpus-per-trial", "0.5", "--trials", "1", *MODELS, check=False)
+    _one_line_error(proc, "--gpus-per-trial 0.5", "no GPU")
+    _ray_stop()
+    proc = search(tmp_path, "--device", "cuda", "--trials", "1", check=False)
+    _one_line_error(proc, "--device cuda", "no CUDA device")
+
+
+def test_postgres_two_workers_three_trials_each(tmp_path):
+    url = postgres_url()
+    name = f"pe-pg-{os.getpid()}-{int(time.time())}"
+    cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
+           "--storage", url, "--study-name", name, "--trials", "6", "--worker-trials", "3", *MODELS]
+    procs = [subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outputs]
+    from benchmark.engines.storage import make_storage
+
+    study = optuna.load_study(study_name=name, storage=make_storage(url, tmp_path / "unused"))
+    done = study.get_trials(states=FINISHED)
+    assert len(done) == 6 and len(study.trials) == 6  # none lost, none duplicated
+    assert len({t.number for t in study.trials}) == 6 and all(t.user_attrs.get("folds") for t in done)
+    _check_leaderboard_reads(study)
+
+
+def test_postgres_bad_url_and_password(tmp_path):
+    url = postgres_url()
+    wrong = url.replace("://bench:bench@", "://bench:wrongpass@")
+    proc = search(tmp_path, "--storage", wrong, "--trials", "1", *MODELS, check=False)
+    _one_line_error(proc, "bench:***@", "cannot open")
+    assert "wrongpass" not in proc.stderr
+    proc = search(tmp_path, "--storage", url.rsplit("/", 1)[0] + "/no_such_db", "--trials", "1", *MODELS, check=False)
+    _one_line_error(proc, "no_such_db", "cannot open")
