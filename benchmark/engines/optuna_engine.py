@@ -76,7 +76,6 @@ def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool
         study.set_user_attr("budget_settings", ctx.budget.as_dict())
         study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
         study.set_user_attr("description", ctx.cohort.description)
-        study.set_user_attr("split_file", "")
         for anchor in ctx.budget.anchors:  # reference configurations run first
             if anchor in ctx.models:
                 study.enqueue_trial({"model": anchor}, skip_if_exists=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from benchmark.data.signals import Signal, read_wfdb
@@ -133,6 +132,3 @@ def has_any_code(scp_codes: dict, codes: set[str], min_likelihood: float = 0.0) 
     """1 if any of ``codes`` is present at ``min_likelihood`` or more."""
     return int(any(c in codes and lk >= min_likelihood for c, lk in scp_codes.items()))
 
-
-def as_label_matrix(table: pd.DataFrame, names: list[str]) -> np.ndarray:
-    return table[names].to_numpy(dtype=np.float32)
