@@ -21,6 +21,16 @@ from benchmark.transforms.augment import Augment
 from benchmark.transforms.pipeline import Preprocess
 
 
+def _strata(y: np.ndarray) -> np.ndarray:
+    """Labels to stratify the inner split on: ``y`` itself, or for multi-label data the most
+    balanced label column (unknown = NaN counts as negative)."""
+    if y.ndim == 1:
+        return y
+    pos = np.nansum(y, axis=0)
+    neg = (~np.isnan(y)).sum(axis=0) - pos
+    return np.nan_to_num(y[:, int(np.argmax(np.minimum(pos, neg)))])
+
+
 class DeepClassifier(ClassifierMixin, BaseEstimator):
     """A registered deep model trained with the one loop. Binary ``y`` (n,) or multi-label (n, k)."""
 
@@ -79,8 +89,7 @@ class DeepClassifier(ClassifierMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float32)
         y = np.asarray(y, dtype=np.float32)
         groups = np.arange(len(y)) if groups is None else np.asarray(groups)
-        strat = y if y.ndim == 1 else np.nan_to_num(y[:, 0])
-        fit_idx, val_idx = inner_split(strat, groups, self.val_fraction, self.seed)
+        fit_idx, val_idx = inner_split(_strata(y), groups, self.val_fraction, self.seed)
         self.inner_split_ = (fit_idx, val_idx)
         self.preprocess_ = Preprocess(self.fs, self.filter, self.normalization).fit(X[fit_idx])
         Xp = self.preprocess_.transform(X)

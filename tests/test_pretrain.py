@@ -89,3 +89,31 @@ def test_mismatched_backbone_is_refused(tmp_path, standin):
     path = get_checkpoint(spec, load, tmp_path)
     with pytest.raises(ConfigError, match="does not fit"):
         load_backbone(create_model("resnet1d18", width=16), path)
+
+
+def test_both_sources_pretrain_with_a_masked_union_head(tmp_path, standin, data_root, monkeypatch):
+    """PTB-XL + a CPSC-format pool (the CinC2021 samples in WFDB layout stand in for CPSC2018 here):
+    a union label matrix where each pool's foreign labels are unknown (NaN) and masked in the loss;
+    the pool's two real records with flat leads are dropped and reported."""
+    from benchmark.tasks import pretraining_data
+
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "ptbxl").symlink_to(data_root / "ptbxl")
+    (root / "cpsc2018").symlink_to(data_root / "cinc2021_samples")
+    monkeypatch.setenv("ECG_BENCH_DATA", str(root))
+    data = pretraining_data("both", standin)
+    X, Y, groups = data.load()
+    ptbxl, cpsc = data.pools
+    assert len(X) == len(Y) == len(groups) == len(ptbxl.table) + len(cpsc.table)
+    from benchmark.tasks import union_pool
+
+    names = union_pool(data.pools)[2]
+    own = np.array([n.startswith("ptbxl:") for n in names])
+    assert Y.shape[1] == len(names) == 5 + 9 and own.sum() == 5
+    rows = slice(0, len(ptbxl.table))  # ptbxl records first, their CPSC labels unknown
+    assert np.isnan(Y[rows][:, ~own]).all() and not np.isnan(Y[rows][:, own]).any()
+    assert np.isnan(Y[len(ptbxl.table):][:, own]).all()
+    assert any("dropped 2 unreadable or invalid records" in n for n in data.notices)
+    path = get_checkpoint(replace(SPEC, source="both", source_hash=data.digest, epochs=1), data.load, tmp_path / "ck")
+    assert torch.load(path, weights_only=True)["spec"]["source"] == "both"

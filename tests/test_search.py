@@ -284,3 +284,21 @@ def test_existing_study_with_other_split_is_untouched(tmp_path):
     proc = search(tmp_path, "--trials", "2", "--models", "minirocket", "--split-seed", "1", check=False)
     _one_line_error(proc, "study 'pe-smoke' exists with split_hash")
     assert journal.read_bytes() == before
+
+
+def test_sigint_stops_cleanly_and_requeues(tmp_path):
+    models = ("--models", "minirocket,vgg11_1d")
+    search(tmp_path, "--trials", "2", *models)
+    before = {t.number: (t.state, t.value) for t in load(tmp_path).trials}
+    cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
+           "--trials", "4", *models]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    interrupted = _wait_for_running(tmp_path, len(before))
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "interrupted: finished trials are saved" in err
+    study = load(tmp_path)
+    assert all((study.trials[n].state, study.trials[n].value) == s for n, s in before.items())
+    assert study.trials[interrupted].state == TrialState.FAIL
+    queued = [t for t in study.trials if t.state == TrialState.WAITING and t.user_attrs.get("retry_of") == interrupted]
+    assert queued and queued[0].system_attrs["fixed_params"] == study.trials[interrupted].params

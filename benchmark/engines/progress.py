@@ -73,7 +73,9 @@ class ProgressMonitor:
             if self.tty:
                 sys.stderr.write("\r" + line[:200].ljust(120))
                 sys.stderr.flush()
-            elif line.split("|")[0] != last_line.split("|")[0] and time.time() - last_print >= min(self.every, 5) \
-                    or time.time() - last_print >= self.every:
+                continue
+            now = time.time()
+            changed = line.split("|")[0] != last_line.split("|")[0]  # counts moved
+            if (changed and now - last_print >= 5) or now - last_print >= self.every:
                 print(line, file=sys.stderr, flush=True)
-                last_line, last_print = line, time.time()
+                last_line, last_print = line, now

@@ -42,6 +42,7 @@ class PretrainSpec:
     weight_decay: float = 1e-2
     source_hash: str = ""
     seed: int = 0
+    recipe_version: int = 2  # bump when pretraining code changes its results: old checkpoints are not reused
 
     def key(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, default=str).encode()).hexdigest()
