@@ -302,3 +302,18 @@ def test_sigint_stops_cleanly_and_requeues(tmp_path):
     assert study.trials[interrupted].state == TrialState.FAIL
     queued = [t for t in study.trials if t.state == TrialState.WAITING and t.user_attrs.get("retry_of") == interrupted]
     assert queued and queued[0].system_attrs["fixed_params"] == study.trials[interrupted].params
+
+
+def test_search_on_a_user_cohort(tmp_path, standin):
+    """The path a PE user takes: --cohort DIR (500 Hz WFDB, own labels) through search and leaderboard."""
+    from tests.conftest import make_cohort
+
+    make_cohort(tmp_path / "cohort", standin, n=60, positives=20, fs=500.0)
+    search(tmp_path / "r", "--cohort", str(tmp_path / "cohort"), "--trials", "1", "--models", "minirocket")
+    study = load(tmp_path / "r")
+    trial = study.trials[0]
+    assert trial.state == TrialState.COMPLETE and study.user_attrs["identity"]["cohort"] == "cohort:cohort"
+    assert trial.user_attrs["manifest_hash"] == study.user_attrs["identity"]["manifest_hash"]
+    proc = subprocess.run([sys.executable, "-m", "benchmark.leaderboard", "--task", "pe", "--results-dir",
+                           str(tmp_path / "r"), "--out", str(tmp_path / "board")], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0 and "NOT A PE LABEL" not in proc.stdout
