@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from benchmark.data.splits import inner_split
 from benchmark.models import create_model
-from benchmark.training.loop import FitResult, Recipe, fit as fit_loop, predict_logits
+from benchmark.training.loop import FitResult, Recipe, fit as fit_loop, predict_probs
 from benchmark.training.metrics import choose_threshold
 from benchmark.training.transfer import transfer
 from benchmark.transforms.augment import Augment
@@ -108,7 +108,7 @@ class DeepClassifier(ClassifierMixin, BaseEstimator):
 
     def _probs(self, X: np.ndarray, preprocessed: bool = False) -> np.ndarray:
         Xp = X if preprocessed else self.preprocess_.transform(np.asarray(X, dtype=np.float32))
-        return predict_logits(self.model_, torch.from_numpy(np.ascontiguousarray(Xp)), self._crop(Xp.shape[-1]),
+        return predict_probs(self.model_, torch.from_numpy(np.ascontiguousarray(Xp)), self._crop(Xp.shape[-1]),
                               self.eval_crops, device=self.device, amp=self.amp)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:

@@ -35,12 +35,23 @@ def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):
     return ctx, data
 
 
+def add_cohort_options(parser: argparse.ArgumentParser) -> None:
+    """Options every command that loads a target cohort shares."""
+    parser.add_argument("--task", default="pe", help="target task (default: pe)")
+    parser.add_argument("--cohort", default=None, help="a cohort directory (labels.csv + WFDB); default: the public stand-in")
+    parser.add_argument("--data-dir", default=None, help="data root (default: $ECG_BENCH_DATA, then the user cache)")
+    parser.add_argument("--fs", type=float, default=100.0, help="target sampling rate in Hz (default 100; 500 as in the PE paper)")
+    parser.add_argument("--folds", type=int, default=None, help="dev folds (default 5, or the search budget's)")
+    parser.add_argument("--test-fraction", type=float, default=0.2, help="locked test share (default 0.2)")
+    parser.add_argument("--split-seed", type=int, default=0, help="seed of the split (default 0)")
+    parser.add_argument("--results-dir", default="results", help="where studies and split files live (default: results/)")
+
+
 @dataclass
 class ExperimentData:
     cohort: CohortData
     split: Split
     split_path: Path
-    results_dir: Path
 
 
 def split_path(results_dir: str | Path, task: str, folds: int, seed: int) -> Path:
@@ -54,4 +65,4 @@ def load_experiment_data(args: argparse.Namespace, folds: int | None = None) -> 
     path = split_path(args.results_dir, args.task, folds, args.split_seed)
     split = load_or_create_split(path, cohort.table, cohort.manifest_hash, folds, args.test_fraction,
                                  args.split_seed, what=cohort.name)
-    return ExperimentData(cohort, split, path, Path(args.results_dir))
+    return ExperimentData(cohort, split, path)

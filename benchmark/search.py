@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from benchmark.budgets import BUDGETS, get_budget
-from benchmark.data.__main__ import add_cohort_options
+from benchmark.experiment import add_cohort_options
 from benchmark.errors import BenchError, ConfigError, cli_entry
 
 ENGINES = ("optuna", "ray")
@@ -58,6 +58,10 @@ def validate(args: argparse.Namespace) -> None:
         _ray()
         if args.gpus_per_trial < 0 or args.cpus_per_trial <= 0:
             raise ConfigError("--cpus-per-trial must be positive and --gpus-per-trial >= 0")
+    from benchmark.engines.optuna_engine import make_pruner, make_sampler
+
+    make_pruner(args.pruner, get_budget(args.budget).folds)
+    make_sampler(args.seed, args.sampler)
     if args.worker_trials is not None and args.worker_trials < 1:
         raise ConfigError(f"--worker-trials must be at least 1, got {args.worker_trials}")
     if args.n_workers < 1:
@@ -112,12 +116,13 @@ def prepare(args: argparse.Namespace):
     from benchmark.objective import SearchContext
 
     budget = get_budget(args.budget)
+    models = select_models(args.models)  # a typo fails before any data is loaded
     results = Path(args.results_dir)
     storage = make_storage(args.storage, results / args.task / "study.journal")
     data = load_experiment_data(args, folds=budget.folds)
     cohort = data.cohort.with_signals(data.split.dev_ids())
     ctx = SearchContext(args.task, cohort, data.split, budget, args.seed, args.device, args.data_dir,
-                        models=select_models(args.models))
+                        models=models)
     ctx.pretrain_choices, notices = pretrain_choices(ctx)
     if cohort.is_standin:
         notices.insert(0, cohort.description)
@@ -135,7 +140,7 @@ def summary(study, storage, args, started: float) -> str:
     best_s = f"best CV AUROC {value:.4f} (trial {number}, {model})" if value is not None else "no complete trial yet"
     where = f"--storage {args.storage}" if args.storage else f"--results-dir {args.results_dir}"
     return (f"study {study.study_name!r} in {describe_storage(storage)}: {c['complete']} complete, {c['pruned']} pruned, "
-            f"{c['fail']} failed in {time.time() - started:,.0f}s; {best_s}\n"
+            f"{c['failed']} failed in {time.time() - started:,.0f}s; {best_s}\n"
             f"leaderboard: python -m benchmark.leaderboard --task {args.task} {where} --study {study.study_name}")
 
 
@@ -146,7 +151,6 @@ def main(argv: list[str] | None = None) -> None:
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     validate(args)
-    select_models(args.models)
     args.study_name = args.study_name or f"{args.task}-{args.budget}"
     started = time.time()
     ctx, storage, _ = prepare(args)
@@ -163,8 +167,6 @@ def main(argv: list[str] | None = None) -> None:
 
     options = optuna_engine.EngineOptions(args.trials, args.study_name, args.pruner, args.n_workers, args.timeout,
                                           sampler=args.sampler, worker_trials=args.worker_trials)
-    optuna_engine.make_pruner(args.pruner, ctx.split.n_folds)
-    optuna_engine.make_sampler(args.seed, args.sampler)
     try:
         study = optuna_engine.run(ctx, storage, options)
     except KeyboardInterrupt:

@@ -16,6 +16,7 @@ asked by :func:`suggest_config`.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -192,10 +193,16 @@ class _Prefixed:
         return self._trial.suggest_float(f"{self._prefix}.{name}", low, high, step=step, log=log)
 
 
-def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str] | None = None) -> dict:
-    """One configuration of the joint space (define-by-run: conditional on the model)."""
+@functools.lru_cache(maxsize=256)
+def stage_count(model: str, kwargs: tuple) -> int:
+    """Stages of ``model`` built with ``kwargs`` (built once per distinct configuration)."""
     from benchmark.models import create_model
 
+    return create_model(model, **dict(kwargs)).n_stages
+
+
+def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str] | None = None) -> dict:
+    """One configuration of the joint space (define-by-run: conditional on the model)."""
     models = models or all_models()
     model = trial.suggest_categorical("model", models)
     entry = space_for(model)
@@ -209,7 +216,7 @@ def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str]
     config["filter"] = trial.suggest_categorical("filter", list(budget.filters))
     config["pretrain"] = trial.suggest_categorical("pretrain", list(pretrain_choices))
     if config["pretrain"] != "none":
-        n_stages = create_model(model, **config["model_kwargs"]).n_stages
+        n_stages = stage_count(model, tuple(sorted(config["model_kwargs"].items())))
         config["freeze_depth"] = trial.suggest_int("freeze_depth", 0, n_stages)
     else:
         config["freeze_depth"] = 0

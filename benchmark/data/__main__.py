@@ -15,18 +15,7 @@ from benchmark.data import download as dl
 from benchmark.data.paths import download_root
 from benchmark.data.splits import TEST
 from benchmark.errors import cli_entry
-
-
-def add_cohort_options(parser: argparse.ArgumentParser) -> None:
-    """Options every command that loads a target cohort shares."""
-    parser.add_argument("--task", default="pe", help="target task (default: pe)")
-    parser.add_argument("--cohort", default=None, help="a cohort directory (labels.csv + WFDB); default: the public stand-in")
-    parser.add_argument("--data-dir", default=None, help="data root (default: $ECG_BENCH_DATA, then the user cache)")
-    parser.add_argument("--fs", type=float, default=100.0, help="target sampling rate in Hz (default 100; 500 as in the PE paper)")
-    parser.add_argument("--folds", type=int, default=None, help="dev folds (default 5, or the search budget's)")
-    parser.add_argument("--test-fraction", type=float, default=0.2, help="locked test share (default 0.2)")
-    parser.add_argument("--split-seed", type=int, default=0, help="seed of the split (default 0)")
-    parser.add_argument("--results-dir", default="results", help="where studies and split files live (default: results/)")
+from benchmark.experiment import add_cohort_options
 
 
 def describe(args: argparse.Namespace) -> dict:

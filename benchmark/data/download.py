@@ -8,7 +8,6 @@ rejected and never replaces anything. ``ECG_BENCH_MIRROR`` (or ``base_url``) poi
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import urllib.error
@@ -16,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmark.data.store import sha256_file
 from benchmark.errors import DataError
 
 PHYSIONET = "https://physionet.org/files/"
@@ -78,14 +78,6 @@ def checksums(name: str, url: str | None = None, timeout: float = 30.0) -> dict[
     return sums
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def download_file(url: str, dest: Path, sha256: str, retries: int = 3, timeout: float = 30.0) -> None:
     """Fetch ``url`` to ``dest`` via ``dest.part``, resuming after interruptions; verify then rename."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +108,7 @@ def download_file(url: str, dest: Path, sha256: str, retries: int = 3, timeout: 
             last_error = exc
     if last_error is not None:
         raise DataError(f"{url}: download interrupted ({last_error}); run the command again to resume")
-    got = _sha256(part)
+    got = sha256_file(part)
     if got != sha256:
         part.unlink()
         raise DataError(f"{dest.name}: checksum mismatch (expected {sha256[:12]}…, got {got[:12]}…); file rejected")
@@ -134,7 +126,7 @@ def download(name: str, dest_root: Path, files: list[str] | None = None, url: st
     if unknown:
         raise DataError(f"{name}: {len(unknown)} files not listed in SHA256SUMS.txt (first: {unknown[0]})")
     folder = Path(dest_root) / r.folder
-    todo = [f for f in wanted if not ((folder / f).is_file() and _sha256(folder / f) == sums[f])]
+    todo = [f for f in wanted if not ((folder / f).is_file() and sha256_file(folder / f) == sums[f])]
     from tqdm import tqdm
 
     bar = tqdm(todo, desc=f"downloading {name}", unit="file", file=sys.stderr,

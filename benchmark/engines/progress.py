@@ -11,10 +11,10 @@ from optuna.trial import TrialState
 
 
 def counts(study: optuna.Study) -> dict[str, int]:
-    trials = study.get_trials(deepcopy=False)
-    c = {s: 0 for s in ("complete", "pruned", "fail", "running", "waiting")}
-    for t in trials:
-        key = t.state.name.lower()
+    """Trials per state: complete, pruned, failed, running, waiting."""
+    c = {"complete": 0, "pruned": 0, "failed": 0, "running": 0, "waiting": 0}
+    for t in study.get_trials(deepcopy=False):
+        key = "failed" if t.state == TrialState.FAIL else t.state.name.lower()
         if key in c:
             c[key] += 1
     return c
@@ -36,7 +36,7 @@ def status_line(study: optuna.Study, target: int, start_finished: int, started: 
     new = finished - start_finished
     eta = f"{(target - finished) * elapsed / new:,.0f}s" if new > 0 and finished < target else "?"
     best_s = f"best CV AUROC {value:.4f} (#{number} {model})" if value is not None else "best CV AUROC -"
-    return (f"[{finished}/{target}] complete {c['complete']} pruned {c['pruned']} failed {c['fail']} "
+    return (f"[{finished}/{target}] complete {c['complete']} pruned {c['pruned']} failed {c['failed']} "
             f"running {c['running']} | {best_s} | elapsed {elapsed:,.0f}s eta {eta}")
 
 

@@ -12,7 +12,7 @@ from benchmark.errors import ConfigError, cli_entry
 
 
 def add_study_options(parser: argparse.ArgumentParser) -> None:
-    from benchmark.data.__main__ import add_cohort_options
+    from benchmark.experiment import add_cohort_options
 
     add_cohort_options(parser)
     parser.add_argument("--study", default=None, help="study name (default: the task's only study)")
@@ -67,7 +67,8 @@ def show(args: argparse.Namespace) -> None:
     from benchmark.leaderboard import factors, report
     from benchmark.leaderboard.finalize import load_finalized
     from benchmark.leaderboard.study import open_stored_study
-    from benchmark.leaderboard.table import leaderboard, trial_counts
+    from benchmark.engines.progress import counts as trial_counts
+    from benchmark.leaderboard.table import leaderboard
 
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
     table = leaderboard(study)

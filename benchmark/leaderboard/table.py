@@ -78,9 +78,3 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
     table["tied_with_best"] = [bool(p >= 0.05) if not math.isnan(p) else False for p in p_values]
     return table
 
-
-def trial_counts(study: optuna.Study) -> dict[str, int]:
-    states = [t.state for t in study.get_trials(deepcopy=False)]
-    return {name: sum(s == state for s in states) for name, state in
-            (("complete", TrialState.COMPLETE), ("pruned", TrialState.PRUNED), ("failed", TrialState.FAIL),
-             ("running", TrialState.RUNNING))}

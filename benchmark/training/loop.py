@@ -83,7 +83,7 @@ def param_groups(model: StagedModel, recipe: Recipe) -> list[dict]:
 
 
 @torch.no_grad()
-def predict_logits(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int = 1, batch_size: int = 256,
+def predict_probs(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int = 1, batch_size: int = 256,
                    device: str = "cpu", amp: bool = False) -> np.ndarray:
     """Averaged sigmoid probabilities over evaluation crops (centre, or ``n_crops`` windows)."""
     model.eval()
@@ -155,7 +155,7 @@ def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndar
             scaler.update()
             scheduler.step()
             total_loss += loss.item() * len(idx)
-        probs = predict_logits(model, Xv, crop, n_eval_crops, device=device, amp=use_amp)
+        probs = predict_probs(model, Xv, crop, n_eval_crops, device=device, amp=use_amp)
         score = auroc(y_val, probs[:, 0] if np.ndim(y_val) == 1 else probs)
         metrics = {"epoch": epoch, "train_loss": total_loss / len(X), "val_auroc": score}
         best.history.append(metrics)
