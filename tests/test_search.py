@@ -88,11 +88,14 @@ def test_smoke_search_has_deep_and_sktime_trials(tmp_path):
     print(f"smoke search wall time: {wall:.0f}s")
 
 
-def _wait_for_running(results: Path, min_number: int, timeout: float = 180) -> int:
+def _wait_for_running(results: Path, min_number: int, timeout: float = 180, configured: bool = True) -> int:
+    """A running trial; with ``configured``, one that has finished sampling its define-by-run
+    configuration (it is training), so a kill cannot land between two suggestions."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            running = [t for t in load(results).get_trials(states=(TrialState.RUNNING,)) if t.number >= min_number]
+            running = [t for t in load(results).get_trials(states=(TrialState.RUNNING,))
+                       if t.number >= min_number and ("config" in t.user_attrs or not configured)]
         except Exception:
             running = []
         if running:
