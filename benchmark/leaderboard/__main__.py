@@ -1,6 +1,8 @@
 """``python -m benchmark.leaderboard``: the terminal table and the files in ``leaderboard/<task>/``;
-``python -m benchmark.leaderboard finalize --top K``: refit the top K on dev, evaluate once on the
-locked test (the only command that opens it)."""
+``python -m benchmark.leaderboard finalize``: refit the configuration(s) chosen from the CV table
+(rank 1 by default, ``--top K`` or ``--trial N``) on dev and evaluate once on the locked test (the
+only command that opens it; every use is logged and counted). Options may come before or after
+``finalize``."""
 
 from __future__ import annotations
 
@@ -15,20 +17,36 @@ def add_study_options(parser: argparse.ArgumentParser) -> None:
     from benchmark.experiment import add_cohort_options
 
     add_cohort_options(parser)
-    parser.add_argument("--study", default=None, help="study name (default: the task's only study)")
+    parser.add_argument("--study", "--study-name", dest="study", default=None,
+                        help="study name (default: the task's only study)")
     parser.add_argument("--storage", default=None, help="storage URL or journal path (default: <results-dir>/<task>/study.journal)")
+    parser.add_argument("--out", default=None, help="output folder of the tables and page (default: leaderboard/<task>/)")
+    parser.add_argument("--rows", type=int, default=20, help="rows shown in the terminal and page tables (default 20)")
+
+
+def _shared(suppress: bool) -> argparse.ArgumentParser:
+    """The options every subcommand shares. In a subcommand their defaults are suppressed, so an
+    option given before the subcommand is not overwritten by the subcommand's default."""
+    parent = argparse.ArgumentParser(add_help=False)
+    add_study_options(parent)
+    if suppress:
+        parent.set_defaults(**{a.dest: argparse.SUPPRESS for a in parent._actions})
+    return parent
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.leaderboard", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmark.leaderboard", description=__doc__,
+                                     parents=[_shared(False)])
     sub = parser.add_subparsers(dest="command")
-    add_study_options(parser)
-    parser.add_argument("--top", type=int, default=20, help="rows shown (default 20)")
-    parser.add_argument("--out", default=None, help="output folder (default: leaderboard/<task>/)")
-    fin = sub.add_parser("finalize", help="refit the top K on dev and evaluate once on the locked test")
-    add_study_options(fin)
-    fin.add_argument("--top", type=int, default=3, help="configurations to finalize (default 3)")
-    fin.add_argument("--force", action="store_true", help="re-evaluate; earlier results are kept as history")
+    fin = sub.add_parser("finalize", parents=[_shared(True)],
+                         help="evaluate the configuration(s) chosen from the CV table once on the locked test")
+    choice = fin.add_mutually_exclusive_group()
+    choice.add_argument("--top", type=int, default=1,
+                        help="configurations to finalize, from rank 1 down (default 1: the single pre-chosen rank 1)")
+    choice.add_argument("--trial", type=int, action="append", default=None,
+                        help="finalize this trial instead (repeatable)")
+    fin.add_argument("--force", action="store_true",
+                     help="take another look at the locked test (logged and counted); earlier results are kept as history")
     fin.add_argument("--device", default="cpu")
     return parser
 
@@ -39,71 +57,113 @@ def _fmt(v, digits=4) -> str:
     return "" if v is None else str(v)
 
 
-def print_table(table, counts, head, top: int) -> None:
+def print_table(table, counts, head, rows: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console(width=200)
     console.print(f"[bold]{head['study']}[/bold]  cohort {head['cohort']}  manifest {str(head['manifest_hash'])[:12]}  "
                   f"split {str(head['split_hash'])[:12]}  budget {head['budget']}  v{head['package_version']}")
-    if "NOT A PE LABEL" in str(head["description"]):
+    if head.get("is_standin"):
         console.print(f"[yellow]{head['description']}[/yellow]")
     console.print(f"trials: {counts['complete']} complete, {counts['pruned']} pruned, {counts['failed']} failed "
-                  "(pruned and failed are counted, not ranked); * = indistinguishable from the best (paired t-test over folds)")
+                  "(pruned and failed are counted, not ranked)")
+    console.print(f"{head['selection_score']}.\ninterval: {head['interval_method']}; vs rank 1: {head['comparison_method']}")
+    console.print(head["locked_test"])
     t = Table()
-    for col in ("rank", "model", "crop", "norm", "pretrain", "freeze", "CV AUROC", "95% CI", "AUPRC", "F1", "sens",
-                "spec", "params", "fit s", "trial"):
-        t.add_column(col, justify="left" if col in ("model", "norm", "pretrain") else "right")
-    for _, r in table.head(top).iterrows():
-        t.add_row(f"{r['rank']}{'*' if r['tied_with_best'] else ''}", str(r["model"]), _fmt(r["crop_seconds"], 1),
-                  str(r["normalization"]), str(r["pretrain"]), _fmt(r["freeze_depth"], 0),
+    for col in ("rank", "model", "crop", "norm", "pretrain", "freeze", "CV AUROC (selection)", "95% CI (corrected)",
+                "vs rank 1", "AUPRC", "sens", "spec", "params", "fit s/fold", "trial"):
+        t.add_column(col, justify="left" if col in ("model", "norm", "pretrain", "vs rank 1") else "right")
+    for _, r in table.head(rows).iterrows():
+        t.add_row(str(r["rank"]), str(r["model"]), _fmt(r["crop_seconds"], 1), str(r["normalization"]),
+                  _fmt(r["pretrain"]), _fmt(r["freeze_fraction"], 2),
                   f"{r['auroc_mean']:.4f} ± {r['auroc_std']:.4f}", f"[{_fmt(r['auroc_ci_low'], 3)}, {_fmt(r['auroc_ci_high'], 3)}]",
-                  _fmt(r["auprc_mean"]), _fmt(r["f1_mean"], 3), _fmt(r["sensitivity_mean"], 3),
-                  _fmt(r["specificity_mean"], 3), f"{int(r['n_parameters']):,}", f"{r['fit_seconds']:.1f}", str(r["trial"]))
+                  str(r["vs_rank_1"]), _fmt(r["auprc_mean"]), _fmt(r["sensitivity_mean"], 3),
+                  _fmt(r["specificity_mean"], 3), f"{int(r['n_parameters']):,}", f"{r['fit_seconds_per_fold']:.1f}",
+                  str(r["trial"]))
     console.print(t)
 
 
-def show(args: argparse.Namespace) -> None:
-    from benchmark.leaderboard import factors, report
-    from benchmark.leaderboard.finalize import load_finalized
-    from benchmark.leaderboard.study import open_stored_study
-    from benchmark.engines.progress import counts as trial_counts
-    from benchmark.leaderboard.table import leaderboard
+def _out(args: argparse.Namespace) -> Path:
+    return Path(args.out) if args.out else Path("leaderboard") / args.task
 
-    study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
+
+def write_outputs(study, args: argparse.Namespace) -> tuple:
+    """Write the tables, the CD diagram and the page from the storage (and the finalized results);
+    returns (table, counts, head, written paths)."""
+    from benchmark.engines.progress import counts as trial_counts
+    from benchmark.leaderboard import factors, report, stats
+    from benchmark.leaderboard.finalize import load_finalized, read_log, usage, usage_line
+    from benchmark.leaderboard.table import family_view, fold_frame, leaderboard
+    from benchmark.tasks import STANDIN_NAME
+
     table = leaderboard(study)
     if table.empty:
         raise ConfigError(f"study {study.study_name!r} has no completed trial yet")
     counts = trial_counts(study)
-    head = report.header(study)
-    effects = factors.marginal_effects(table)
+    use = usage(read_log(Path(args.results_dir), args.task, study.study_name))
+    ranking = stats.family_ranking(table, fold_frame(study))
+    head = report.header(study) | {
+        "is_standin": study.user_attrs.get("identity", {}).get("cohort") == STANDIN_NAME,
+        "selection_score": stats.SELECTION_NOTE, "interval_method": stats.CV_METHOD,
+        "comparison_method": stats.COMPARISON_METHOD, "family_ranking_method": stats.RANKING_METHOD,
+        "factor_method": f"{stats.LEVEL_MEAN_METHOD}; importances: {factors.IMPORTANCE_METHOD}",
+        "locked_test": usage_line(use), "locked_test_configurations": use["configurations"],
+        "locked_test_looks": use["looks"]}
+    effects = factors.marginal_effects(study)
     importances = factors.importances(study)
     finalized = load_finalized(Path(args.results_dir), args.task, study.study_name)
-    out = Path(args.out) if args.out else Path("leaderboard") / args.task
+    out = _out(args)
     out.mkdir(parents=True, exist_ok=True)
     report.write_csv(table, out / "leaderboard.csv", head)
+    report.write_csv(family_view(table), out / "families.csv", head)
     report.write_csv(effects, out / "factors.csv", head)
-    report.write_json(out / "leaderboard.json", head, table, counts, effects, importances, finalized)
-    report.write_html(out / "index.html", study, head, table, counts, effects, importances, finalized, args.top)
-    print_table(table, counts, head, args.top)
-    print(f"written: {out / 'leaderboard.csv'}, {out / 'leaderboard.json'}, {out / 'factors.csv'}, {out / 'index.html'}")
+    report.write_json(out / "leaderboard.json", head, table, counts, effects, importances, finalized,
+                      extra={"family_ranking": ranking.as_dict(), "locked_test_use": use})
+    written = [out / n for n in ("leaderboard.csv", "families.csv", "factors.csv", "leaderboard.json")]
+    if stats.write_cd_diagram(ranking, out / "cd_diagram.svg"):
+        written.append(out / "cd_diagram.svg")
+    report.write_html(out / "index.html", study, head, table, counts, effects, importances, finalized, args.rows)
+    written.append(out / "index.html")
+    return table, counts, head, written
+
+
+def show(args: argparse.Namespace) -> None:
+    from benchmark.leaderboard.study import open_stored_study
+
+    if args.rows < 1:
+        raise ConfigError(f"--rows must be at least 1, got {args.rows}")
+    study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
+    table, counts, head, written = write_outputs(study, args)
+    print_table(table, counts, head, args.rows)
+    print(f"written: {', '.join(map(str, written))}")
 
 
 def run_finalize(args: argparse.Namespace) -> None:
     from benchmark.experiment import context_from_study
-    from benchmark.leaderboard.finalize import finalize
+    from benchmark.leaderboard.finalize import finalize, usage_line
     from benchmark.leaderboard.study import open_stored_study
 
     if args.top < 1:
         raise ConfigError(f"--top must be at least 1, got {args.top}")
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
     ctx, data = context_from_study(study, args, args.device)
-    for r in finalize(study, ctx, data, Path(args.results_dir), args.top, args.force):
-        lo, hi = r["auroc_ci"]
+    if ctx.cohort.is_standin:
+        print(ctx.cohort.description)
+    results, use = finalize(study, ctx, data, Path(args.results_dir), args.top, args.force, args.trial)
+    for r in results:
+        t = r["test"]
         state = "reused" if r["reused"] else "evaluated"
-        print(f"trial {r['trial']} {r['config']['model']}: CV AUROC {r['cv_auroc']:.4f} | locked test AUROC "
-              f"{r['test']['auroc']:.4f} [{lo:.3f}, {hi:.3f}] AUPRC {r['test']['auprc']:.4f} sens "
-              f"{r['test']['sensitivity']:.3f} spec {r['test']['specificity']:.3f} ({state})")
+        print(f"trial {r['trial']} {r['config']['model']}: CV AUROC (selection score) {r['cv_auroc']:.4f} | locked test "
+              f"AUROC {t['auroc']:.4f} [{r['auroc_ci'][0]:.3f}, {r['auroc_ci'][1]:.3f}] "
+              f"AUPRC {t['auprc']:.4f} [{r['auprc_ci'][0]:.3f}, {r['auprc_ci'][1]:.3f}] "
+              f"sensitivity {r['true_positives']}/{r['test_positives']} = {t['sensitivity']:.3f} "
+              f"[{r['sensitivity_ci'][0]:.3f}, {r['sensitivity_ci'][1]:.3f}] specificity {t['specificity']:.3f} "
+              f"[{r['specificity_ci'][0]:.3f}, {r['specificity_ci'][1]:.3f}] ({state})")
+    print(usage_line(use))
+    print("intervals: AUROC/AUPRC patient-level bootstrap, sensitivity/specificity Wilson (see README, Reading the leaderboard)")
+    *_, written = write_outputs(study, args)
+    print(f"refreshed: {', '.join(map(str, written))}")
 
 
 @cli_entry

@@ -1,46 +1,116 @@
-"""Factor analysis: the marginal effect of each factor on CV AUROC, with uncertainty, plus Optuna's
-parameter importances."""
+"""Factor effects: per-level AUROC of each studied factor, in two views, plus fANOVA importances.
+
+The ranking only sees complete trials, and the median pruner removes the unlucky trials of weak
+levels while keeping their lucky ones, so a complete-trial view flatters weak levels. The
+*first-fold* view therefore uses every trial that finished the first fold (repeat 0, fold 0),
+pruned ones included, on that fold's AUROC; the *complete* view uses the CV mean of complete trials.
+TPE samples levels unevenly and trials are not independent draws, so the per-level intervals
+(bootstrap over trials) describe spread, not a controlled experiment; Optuna's fANOVA importance
+(Hutter et al. 2014, a random-forest functional ANOVA over the whole space) is given beside them.
+Freezing depth is a fraction of the model's stages (so architectures compare), in quarters, and
+"n/a (not pretrained)" for trials with nothing to freeze.
+"""
 
 from __future__ import annotations
 
+import math
 import warnings
 
-import numpy as np
 import optuna
 import pandas as pd
-from scipy import stats
+from optuna.trial import TrialState
+
+from benchmark.leaderboard import stats
+from benchmark.leaderboard.table import BASELINE, NOT_PRETRAINED, freeze_fraction, pretrained, trial_folds
 
 FACTOR_NAMES = {"family": "architecture family", "crop_seconds": "crop length (s)", "normalization": "normalization",
-                "pretrain": "pretraining source", "freeze_depth": "freezing depth", "filter": "filter"}
+                "pretrain": "pretraining source", "freeze_fraction": "freezing depth (fraction of stages)",
+                "filter": "filter"}
+FIRST_FOLD = "first fold, every trial that finished it (pruned included)"
+COMPLETE = "CV mean, complete trials only"
+IMPORTANCE_METHOD = "fANOVA (Optuna FanovaImportanceEvaluator; Hutter et al. 2014)"
 
 
-def marginal_effects(table: pd.DataFrame) -> pd.DataFrame:
-    """Per factor level: trials, mean CV AUROC, standard error and a 95 % t-interval over trials."""
+def level(config: dict, factor: str) -> str | None:
+    """The level label of ``factor`` for a configuration (None: the factor is unknown)."""
+    if factor == "freeze_fraction":
+        if config.get("kind") == "baseline":
+            return BASELINE
+        if not pretrained(config):
+            return NOT_PRETRAINED
+        fraction = freeze_fraction(config)
+        return None if math.isnan(fraction) else f"{round(fraction * 4) / 4:.2f}"
+    if config.get("kind") == "baseline" and factor in ("crop_seconds", "filter", "pretrain"):
+        return BASELINE
+    value = config.get(factor)
+    if value is None:
+        return None
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def trial_scores(study: optuna.Study) -> pd.DataFrame:
+    """One row per trial that finished the first fold: its first-fold AUROC, its CV mean when
+    complete, its state and its factor levels."""
     rows = []
-    for factor, label in FACTOR_NAMES.items():
-        if factor not in table.columns:
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)):
+        folds = trial_folds(t)
+        first = folds[(folds["repeat"] == 0) & (folds["fold"] == 0)] if len(folds) else folds
+        if first.empty or not math.isfinite(float(first["auroc"].iloc[0])):
             continue
-        for level, group in table.dropna(subset=[factor]).groupby(factor):
-            values = group["auroc_mean"].to_numpy()
-            n = len(values)
-            se = float(np.std(values, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
-            half = float(stats.t.ppf(0.975, n - 1) * se) if n > 1 else float("nan")
-            rows.append({"factor": label, "level": str(level), "trials": n, "mean_cv_auroc": float(values.mean()),
-                         "se": se, "ci_low": max(0.0, float(values.mean()) - half),
-                         "ci_high": min(1.0, float(values.mean()) + half),
-                         "best_cv_auroc": float(values.max())})
+        config = t.user_attrs.get("config", {})
+        rows.append({"trial": t.number, "state": t.state.name.lower(), "first_fold_auroc": float(first["auroc"].iloc[0]),
+                     "cv_auroc": float(t.value) if t.state == TrialState.COMPLETE and t.value is not None else math.nan,
+                     **{f: level(config, f) for f in FACTOR_NAMES}})
     return pd.DataFrame(rows)
 
 
-def importances(study: optuna.Study) -> dict[str, float]:
-    """PED-ANOVA importances over the completed trials (empty when too few trials)."""
-    done = [t for t in study.get_trials(deepcopy=False) if t.state == optuna.trial.TrialState.COMPLETE]
-    if len(done) < 4:
-        return {}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return dict(optuna.importance.get_param_importances(
-                study, evaluator=optuna.importance.PedAnovaImportanceEvaluator()))
-    except Exception:
-        return {}
+def marginal_effects(study: optuna.Study) -> pd.DataFrame:
+    """Per view, factor and level: trials, mean AUROC, a bootstrap 95 % interval over trials (none
+    for a single trial) and the best AUROC."""
+    scores = trial_scores(study)
+    rows = []
+    if scores.empty:
+        return pd.DataFrame(rows)
+    for view, column in ((FIRST_FOLD, "first_fold_auroc"), (COMPLETE, "cv_auroc")):
+        data = scores.dropna(subset=[column])
+        for factor, label in FACTOR_NAMES.items():
+            for lvl, group in data.dropna(subset=[factor]).groupby(factor, sort=True):
+                values = group[column].to_numpy()
+                lo, hi = stats.bootstrap_mean_interval(values)
+                rows.append({"view": view, "factor": label, "level": lvl, "trials": len(values),
+                             "pruned": int((group["state"] == "pruned").sum()), "mean_auroc": float(values.mean()),
+                             "ci_low": lo, "ci_high": hi, "best_auroc": float(values.max()),
+                             "method": stats.LEVEL_MEAN_METHOD})
+    return pd.DataFrame(rows)
+
+
+def _first_fold_study(study: optuna.Study, scores: pd.DataFrame) -> optuna.Study:
+    """An in-memory study whose trials carry the first-fold AUROC as their value."""
+    view = optuna.create_study(direction="maximize")
+    value = dict(zip(scores["trial"], scores["first_fold_auroc"]))
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)):
+        if t.number in value:
+            view.add_trial(optuna.trial.create_trial(params=t.params, distributions=t.distributions,
+                                                     value=value[t.number]))
+    return view
+
+
+def importances(study: optuna.Study) -> dict[str, dict[str, float]]:
+    """fANOVA importances of the parameters every trial has, per view (a view with fewer than 4
+    trials is left out)."""
+    scores = trial_scores(study)
+    views = {}
+    if len(scores) >= 4:
+        views[FIRST_FOLD] = _first_fold_study(study, scores)
+    if len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))) >= 4:
+        views[COMPLETE] = study
+    out: dict[str, dict[str, float]] = {}
+    for name, view in views.items():
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out[name] = {k: float(v) for k, v in optuna.importance.get_param_importances(
+                    view, evaluator=optuna.importance.FanovaImportanceEvaluator(seed=0)).items()}
+        except (RuntimeError, ValueError):  # e.g. no parameter shared by every trial
+            continue
+    return out

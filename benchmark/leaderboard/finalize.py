@@ -1,38 +1,35 @@
 """Locked-test finalization: the ONLY code path that opens the locked-test records.
 
-Each top-K configuration is refitted on the whole dev part (its own inner validation chooses the
-epoch and threshold) and evaluated once on the locked test: AUROC and AUPRC with bootstrap 95 %
-intervals, sensitivity and specificity at the dev-chosen threshold. Results are stored per trial;
-running again reuses them; ``force`` re-evaluates and keeps the earlier result as history.
+The configurations to test are chosen *before* the test is opened: by default the single rank-1
+row of the CV leaderboard (``top=1``), or named trials. Each is refitted on the whole dev part (its
+own inner validation chooses the epoch and threshold) and evaluated once on the locked test: AUROC
+and AUPRC with patient-level bootstrap 95 % intervals, sensitivity and specificity with Wilson
+intervals at the dev-chosen threshold (methods in ``stats.py``).
+
+Every use of the locked test is appended to ``locked_test_log.jsonl`` (when, which trials, the
+study's state, how many configurations in total have now seen the test). Asking again for stored
+results reuses them; any further look at the test (a new configuration, or a re-evaluation) needs
+``force`` and is counted, and the earlier result is kept as history.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import roc_curve
+from optuna.trial import TrialState
+from sklearn.metrics import average_precision_score, roc_curve
 
-from benchmark.errors import DataError
+from benchmark.errors import ConfigError, DataError
+from benchmark.leaderboard import stats
 from benchmark.objective import SearchContext, prepare_estimator
 from benchmark.training.metrics import auroc, binary_metrics
-from sklearn.metrics import average_precision_score
 
-N_BOOTSTRAP = 2000
-
-
-def bootstrap_ci(y: np.ndarray, p: np.ndarray, metric, seed: int = 0, n: int = N_BOOTSTRAP) -> tuple[float, float]:
-    """Percentile 95 % interval over resamples of the test records (resamples with one class skipped)."""
-    rng = np.random.default_rng(seed)
-    values = []
-    for _ in range(n):
-        idx = rng.integers(0, len(y), len(y))
-        if 0 < y[idx].sum() < len(idx):
-            values.append(metric(y[idx], p[idx]))
-    return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
+LOG_NAME = "locked_test_log.jsonl"
 
 
 def finalized_dir(results_dir: Path, task: str, study_name: str) -> Path:
@@ -42,6 +39,68 @@ def finalized_dir(results_dir: Path, task: str, study_name: str) -> Path:
 def load_finalized(results_dir: Path, task: str, study_name: str) -> list[dict]:
     folder = finalized_dir(results_dir, task, study_name)
     return [json.loads(p.read_text()) for p in sorted(folder.glob("trial-*.json"))] if folder.is_dir() else []
+
+
+# ------------------------------------------------------------------------------ the use log
+def read_log(results_dir: Path, task: str, study_name: str) -> list[dict]:
+    path = finalized_dir(results_dir, task, study_name) / LOG_NAME
+    if not path.is_file():
+        return []
+    entries = []
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if line.strip():
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}: line {n} is not JSON ({exc.msg}); the log is append-only, restore it") from exc
+    return entries
+
+
+def usage(entries: list[dict]) -> dict:
+    """How the locked test has been used: looks (evaluations) and distinct configurations (trials)."""
+    trials = sorted({t for e in entries for t in e["trials"]})
+    return {"looks": sum(len(e["trials"]) for e in entries), "configurations": len(trials), "trials": trials,
+            "forced_looks": sum(len(e["trials"]) for e in entries if e.get("forced")),
+            "last": entries[-1]["when"] if entries else None}
+
+
+def usage_line(use: dict) -> str:
+    """The count every output shows."""
+    if not use["looks"]:
+        return "locked test: not opened yet (0 configurations have seen it)"
+    forced = f", {use['forced_looks']} of them forced" if use["forced_looks"] else ""
+    return (f"locked test: opened {use['looks']} time(s){forced}; {use['configurations']} configuration(s) in total "
+            f"have seen it (trials {', '.join(map(str, use['trials']))}); every extra look makes its numbers "
+            "more optimistic")
+
+
+def study_state(study) -> dict:
+    """What the log records of the study at a look: complete trials and a fingerprint of their values."""
+    done = sorted((t.number, t.value) for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+    return {"complete_trials": len(done), "fingerprint": hashlib.sha256(json.dumps(done).encode()).hexdigest()[:16]}
+
+
+def _append(path: Path, entry: dict) -> None:
+    with open(path, "a") as fh:
+        fh.write(json.dumps(entry, sort_keys=True) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+# ------------------------------------------------------------------------------ one configuration
+def test_metrics(y: np.ndarray, p: np.ndarray, groups: np.ndarray, threshold: float, seed: int) -> dict:
+    """The locked-test table's numbers for one configuration."""
+    metrics = binary_metrics(y, p, threshold)
+    pred = p >= threshold
+    pos, neg = int((y == 1).sum()), int((y == 0).sum())
+    tp, tn = int((pred & (y == 1)).sum()), int((~pred & (y == 0)).sum())
+    return {"test": metrics, "test_records": len(y), "test_positives": pos, "test_patients": int(len(np.unique(groups))),
+            "true_positives": tp, "true_negatives": tn,
+            "auroc_ci": stats.patient_bootstrap_interval(y, p, groups, auroc, seed=seed),
+            "auprc_ci": stats.patient_bootstrap_interval(y, p, groups, average_precision_score, seed=seed),
+            "sensitivity_ci": stats.wilson_interval(tp, pos), "specificity_ci": stats.wilson_interval(tn, neg),
+            "methods": {"auroc_ci": stats.TEST_AUC_METHOD, "auprc_ci": stats.TEST_AUC_METHOD,
+                        "sensitivity_ci": stats.PROPORTION_METHOD, "specificity_ci": stats.PROPORTION_METHOD}}
 
 
 def finalize_trial(trial, ctx: SearchContext, data, out: Path) -> dict:
@@ -59,15 +118,14 @@ def finalize_trial(trial, ctx: SearchContext, data, out: Path) -> dict:
                         "pretraining pool; this configuration cannot be evaluated honestly")
     y = test.y(test_ids)
     p = estimator.predict_proba(test.X(test_ids))[:, 1]
-    metrics = binary_metrics(y, p, estimator.threshold_)
     fpr, tpr, _ = roc_curve(y, p)
     result = {
         "trial": trial.number, "config": config, "threshold": float(estimator.threshold_), "fit_seconds": fit_seconds,
-        "test": metrics, "test_records": len(test_ids), "test_positives": int(y.sum()),
-        "auroc_ci": bootstrap_ci(y, p, auroc, seed=ctx.seed),
-        "auprc_ci": bootstrap_ci(y, p, average_precision_score, seed=ctx.seed),
+        **test_metrics(y, p, test.groups(test_ids), float(estimator.threshold_), ctx.seed),
         "roc": {"fpr": fpr.round(5).tolist(), "tpr": tpr.round(5).tolist()},
-        "cv_auroc": trial.value, "split_hash": ctx.split.hash, "manifest_hash": ctx.cohort.manifest_hash,
+        "cv_auroc": trial.value, "selection_score": "cv_auroc", "split_hash": ctx.split.hash,
+        "manifest_hash": ctx.cohort.manifest_hash, "cohort": ctx.cohort.name, "is_standin": ctx.cohort.is_standin,
+        "notice": ctx.cohort.description if ctx.cohort.is_standin else "",
         "evaluated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     tmp = out.with_name(f".{out.name}.tmp")
@@ -76,23 +134,63 @@ def finalize_trial(trial, ctx: SearchContext, data, out: Path) -> dict:
     return result
 
 
-def finalize(study, ctx: SearchContext, data, results_dir: Path, top: int, force: bool = False) -> list[dict]:
+# ------------------------------------------------------------------------------ the command
+def choose(table, top: int = 1, trials: list[int] | None = None) -> list[int]:
+    """The configurations to test, chosen from the CV leaderboard before the test is opened."""
+    if trials:
+        ranked = set(int(t) for t in table["trial"])
+        for number in trials:
+            if number not in ranked:
+                raise ConfigError(f"--trial {number} is not a complete (ranked) trial of this study")
+        return list(dict.fromkeys(int(t) for t in trials))
+    if top < 1:
+        raise ConfigError(f"--top must be at least 1, got {top}")
+    return [int(t) for t in table["trial"].head(top)]
+
+
+def finalize(study, ctx: SearchContext, data, results_dir: Path, top: int = 1, force: bool = False,
+             trials: list[int] | None = None) -> tuple[list[dict], dict]:
+    """Evaluate the chosen configurations on the locked test (reusing stored results); returns the
+    results and the test's :func:`usage` after this command."""
     from benchmark.leaderboard.table import leaderboard
 
     table = leaderboard(study)
     if table.empty:
         raise DataError(f"study {study.study_name!r} has no completed trial to finalize")
+    chosen = choose(table, top, trials)
     folder = finalized_dir(results_dir, ctx.task, study.study_name)
     folder.mkdir(parents=True, exist_ok=True)
-    results = []
-    for number in table["trial"].head(top):
-        out = folder / f"trial-{int(number)}.json"
-        if out.exists() and not force:
-            results.append(json.loads(out.read_text()) | {"reused": True})
-            continue
-        if out.exists():
-            history = folder / "history"
-            history.mkdir(exist_ok=True)
-            os.replace(out, history / f"trial-{int(number)}-{time.strftime('%Y%m%dT%H%M%S')}.json")
-        results.append(finalize_trial(study.trials[int(number)], ctx, data, out) | {"reused": False})
-    return results
+    entries = read_log(results_dir, ctx.task, study.study_name)
+    new = [n for n in chosen if force or not (folder / f"trial-{n}.json").exists()]
+    state = study_state(study)
+    if new and entries and not force:
+        before = usage(entries)
+        changed = ("the study has changed since (" f"{entries[-1]['study']['complete_trials']} complete trials then, "
+                   f"{state['complete_trials']} now)" if entries[-1]["study"] != state else "the study has not changed")
+        raise ConfigError(f"the locked test has already been seen by {before['configurations']} configuration(s) "
+                          f"(trials {', '.join(map(str, before['trials']))}, last on {before['last']}) and {changed}; "
+                          f"testing trial(s) {', '.join(map(str, new))} is a second look that biases the test upward: "
+                          "pass --force to take it (it is logged and counted)")
+    results, evaluated = [], []
+    try:
+        for number in chosen:
+            out = folder / f"trial-{number}.json"
+            if number not in new:
+                results.append(json.loads(out.read_text()) | {"reused": True})
+                continue
+            if out.exists():
+                history = folder / "history"
+                history.mkdir(exist_ok=True)
+                os.replace(out, history / f"trial-{number}-{time.strftime('%Y%m%dT%H%M%S')}.json")
+            results.append(finalize_trial(study.trials[number], ctx, data, out) | {"reused": False})
+            evaluated.append(number)
+    finally:
+        if evaluated:
+            seen = usage(entries + [{"trials": evaluated, "when": ""}])
+            _append(folder / LOG_NAME, {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "trials": evaluated,
+                                        "forced": bool(force and entries), "study": state,
+                                        "configurations_seen": seen["configurations"]})
+    use = usage(read_log(results_dir, ctx.task, study.study_name))
+    for r in results:
+        r["locked_test_use"] = use
+    return results, use

@@ -30,8 +30,8 @@ def write_csv(table: pd.DataFrame, path: Path, head: dict) -> None:
 
 
 def write_json(path: Path, head: dict, table: pd.DataFrame, counts: dict, factors: pd.DataFrame,
-               importances: dict, finalized: list[dict]) -> None:
-    payload = {**head, "counts": counts, "rows": json.loads(table.to_json(orient="records")),
+               importances: dict, finalized: list[dict], extra: dict | None = None) -> None:
+    payload = {**head, **(extra or {}), "counts": counts, "rows": json.loads(table.to_json(orient="records")),
                "factors": json.loads(factors.to_json(orient="records")), "importances": importances,
                "finalized": [{k: v for k, v in f.items() if k != "roc"} for f in finalized]}
     path.write_text(json.dumps(payload, indent=1))
@@ -45,15 +45,15 @@ def _figures(study: optuna.Study, table: pd.DataFrame, importances: dict, finali
               if any(p in t.params for t in complete)]
     if len(table) >= 2 and shared:
         figs.append(("Parallel coordinates", optuna.visualization.plot_parallel_coordinate(study, params=shared)))
-    for factor in ("family", "crop_seconds", "normalization", "pretrain", "freeze_depth"):
+    for factor in ("family", "crop_seconds", "normalization", "pretrain", "freeze_fraction"):
         data = table.dropna(subset=[factor])
         if len(data):
             fig = px.box(data.assign(**{factor: data[factor].astype(str)}), x=factor, y="auroc_mean", points="all",
                          labels={"auroc_mean": "CV AUROC (mean over folds)"})
             figs.append((f"CV AUROC by {factor}", fig))
-    if importances:
-        imp = pd.DataFrame({"parameter": list(importances), "importance": list(importances.values())})
-        figs.append(("Parameter importances (PED-ANOVA)", px.bar(imp, x="importance", y="parameter", orientation="h")))
+    for view, values in importances.items():  # {view: {parameter: fANOVA importance}}
+        imp = pd.DataFrame({"parameter": list(values), "importance": list(values.values())})
+        figs.append((f"Parameter importances (fANOVA; {view})", px.bar(imp, x="importance", y="parameter", orientation="h")))
     if finalized:
         fig = go.Figure()
         for f in finalized:

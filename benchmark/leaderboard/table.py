@@ -1,42 +1,85 @@
 """The leaderboard table: one row per completed trial, computed from the stored per-fold metrics.
 
-CV mean ± std over folds, a 95 % t-interval, and a paired t-test across folds against the best
-configuration (``scipy.stats.ttest_rel``): rows with p >= 0.05 are marked as statistically
-indistinguishable from the best. With 3-5 folds such a test has little power, so the mark means
-"not shown to be worse", not "as good". Pruned and failed trials are counted, never ranked.
+CV AUROC is the *selection score* (see :data:`~benchmark.leaderboard.stats.SELECTION_NOTE`): the
+mean over the (repeat, fold) blocks, its std, and an interval and a comparison against rank 1 that
+allow for the correlation of CV estimates (Nadeau-Bengio corrected resampled t, in ``stats.py``).
+Every hyperparameter of a row's configuration is in it (``config``: the stored configuration as JSON). Pruned
+and failed trials are counted, never ranked.
 """
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import optuna
 import pandas as pd
 from optuna.trial import TrialState
-from scipy import stats
+
+from benchmark.leaderboard import stats
 
 METRIC_COLUMNS = ("auroc", "auprc", "f1", "sensitivity", "specificity", "balanced_accuracy", "brier")
-FACTORS = ("family", "model", "crop_seconds", "filter", "normalization", "pretrain", "freeze_depth")
+FACTORS = ("family", "model", "crop_seconds", "filter", "normalization", "pretrain", "freeze_depth", "freeze_fraction")
+RECIPE = ("lr", "weight_decay", "batch_size", "loss", "focal_gamma", "epochs")
+NOT_PRETRAINED = "n/a (not pretrained)"
+BASELINE = "n/a (baseline)"
 
 
-def fold_frame(study: optuna.Study) -> pd.DataFrame:
-    """Long table: one row per (completed trial, fold) with every stored fold metric."""
-    rows = []
-    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-        for f in t.user_attrs.get("folds", []):
-            rows.append({"trial": t.number, **f})
-    return pd.DataFrame(rows)
+def trial_folds(trial) -> pd.DataFrame:
+    """A trial's stored fold rows (a missing ``repeat`` is repeat 0), repeat-major."""
+    rows = [{"repeat": 0, **f} for f in trial.user_attrs.get("folds", [])]
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(["repeat", "fold"], kind="stable").reset_index(drop=True) if len(frame) else frame
 
 
-def _factor(config: dict, key: str):
-    if key in ("crop_seconds", "filter", "pretrain", "freeze_depth") and config.get("kind") == "baseline":
-        return "n/a (baseline)" if key != "freeze_depth" else np.nan
-    return config.get(key, np.nan)
+def fold_frame(study: optuna.Study, states=(TrialState.COMPLETE,)) -> pd.DataFrame:
+    """Long table: one row per (trial, repeat, fold) with every stored fold metric."""
+    frames = [trial_folds(t).assign(trial=t.number) for t in study.get_trials(deepcopy=False, states=states)]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def pretrained(config: dict) -> bool:
+    return config.get("kind") == "deep" and config.get("pretrain", "none") != "none"
+
+
+def freeze_fraction(config: dict) -> float:
+    """Frozen stages / the model's stages; NaN when nothing was pretrained. Old configurations without
+    ``freeze_fraction`` get it from the model's stage count (a model is built, no data is read)."""
+    if not pretrained(config) or config.get("freeze_depth") is None:
+        return math.nan
+    if config.get("freeze_fraction") is not None:
+        return float(config["freeze_fraction"])
+    from benchmark.space import stage_count
+
+    return config["freeze_depth"] / stage_count(config["model"], tuple(sorted(config.get("model_kwargs", {}).items())))
+
+
+def config_columns(config: dict) -> dict:
+    """The shared factors and the recipe as columns, plus the whole stored configuration as sorted
+    JSON in ``config`` (model arguments such as ``num_kernels``, ``C``, ``width`` included). A value
+    that does not apply (a baseline's crop, an unpretrained trial's freezing) is an empty cell."""
+    baseline = config.get("kind") == "baseline"
+    cols = {"family": config.get("family", ""), "model": config.get("model", ""),
+            "crop_seconds": math.nan if baseline else config.get("crop_seconds", math.nan),
+            "filter": math.nan if baseline else config.get("filter", math.nan),
+            "normalization": config.get("normalization", ""),
+            "pretrain": math.nan if baseline else config.get("pretrain", "none"),
+            "freeze_depth": config["freeze_depth"] if pretrained(config) and config.get("freeze_depth") is not None
+            else math.nan,
+            "freeze_fraction": freeze_fraction(config)}
+    for key in RECIPE:
+        cols[key] = math.nan if baseline or config.get(key) is None else config[key]
+    if not baseline and config.get("loss") != "focal":
+        cols["focal_gamma"] = math.nan  # only the focal loss reads it
+    cols["config"] = json.dumps(config, sort_keys=True)
+    return cols
 
 
 def leaderboard(study: optuna.Study) -> pd.DataFrame:
-    """Rows sorted by CV AUROC mean; ``tied_with_best`` marks the indistinguishable group."""
+    """Rows sorted by CV AUROC mean (the selection score), with corrected intervals and the
+    plain-words comparison ``vs_rank_1`` against the first row."""
     folds = fold_frame(study)
     rows = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
@@ -45,18 +88,15 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
         if f.empty:
             continue
         k = len(f)
-        row = {"trial": t.number, "kind": config.get("kind", ""), **{key: _factor(config, key) for key in FACTORS},
-               "folds": k}
+        row = {"trial": t.number, "kind": config.get("kind", ""), **config_columns(config),
+               "repeats": int(f["repeat"].nunique()), "folds": k}
         for metric in METRIC_COLUMNS:
             values = f[metric].to_numpy(dtype=float)
             row[f"{metric}_mean"] = float(np.mean(values))
             row[f"{metric}_std"] = float(np.std(values, ddof=1)) if k > 1 else 0.0
-        half = stats.t.ppf(0.975, k - 1) * row["auroc_std"] / math.sqrt(k) if k > 1 else float("nan")
-        # clipped to AUROC's range [0, 1]
-        row["auroc_ci_low"] = max(0.0, row["auroc_mean"] - half)
-        row["auroc_ci_high"] = min(1.0, row["auroc_mean"] + half)
         row["n_parameters"] = t.user_attrs.get("n_parameters", 0)
-        row["fit_seconds"] = t.user_attrs.get("fit_seconds", float(f["fit_seconds"].sum()))
+        row["fit_seconds_total"] = t.user_attrs.get("fit_seconds", float(f["fit_seconds"].sum()))  # summed over folds
+        row["fit_seconds_per_fold"] = row["fit_seconds_total"] / k
         row["seed"] = t.user_attrs.get("seed")
         rows.append(row)
     table = pd.DataFrame(rows)
@@ -64,17 +104,9 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
         return table
     table = table.sort_values(["auroc_mean", "trial"], ascending=[False, True]).reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
-    best = folds[folds["trial"] == table["trial"].iloc[0]].sort_values("fold")["auroc"].to_numpy()
-    p_values = []
-    for trial in table["trial"]:
-        other = folds[folds["trial"] == trial].sort_values("fold")["auroc"].to_numpy()
-        if trial == table["trial"].iloc[0]:
-            p_values.append(1.0)
-        elif len(other) != len(best) or len(best) < 2 or np.allclose(other, best):
-            p_values.append(1.0 if np.allclose(other, best) else float("nan"))
-        else:
-            p_values.append(float(stats.ttest_rel(best, other).pvalue))
-    table["p_vs_best"] = p_values
-    table["tied_with_best"] = [bool(p >= 0.05) if not math.isnan(p) else False for p in p_values]
-    return table
+    return stats.compare_to_best(table, folds)
 
+
+def family_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Each model family's best configuration (the per-family view of the table)."""
+    return stats.best_per_family(table)
