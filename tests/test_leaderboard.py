@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmark.leaderboard.stats import wilson_interval
 from tests.conftest import REPO
 from tests.searchutil import load, search
 from tests.test_search import _standin_copy
@@ -49,6 +50,7 @@ def test_table_files_and_numbers_come_from_stored_folds(smoke):
                env={"ECG_BENCH_DATA": str(data)})
     assert proc.returncode == 0, proc.stderr
     assert "CV AUROC" in proc.stdout and "NOT A PE LABEL" in proc.stdout
+    assert "selection score" in proc.stdout and "Nadeau-Bengio" in proc.stdout and "locked test" in proc.stdout
     for name in ("leaderboard.csv", "leaderboard.json", "factors.csv", "index.html"):
         text = (out / name).read_text()
         assert "pe-standin-ptbxl" in text and "manifest_hash" in text and "split_hash" in text and "0.1.0" in text
@@ -63,6 +65,10 @@ def test_table_files_and_numbers_come_from_stored_folds(smoke):
     assert list(table["auroc_mean"]) == sorted(table["auroc_mean"], reverse=True)
     payload = json.loads((out / "leaderboard.json").read_text())
     assert payload["counts"]["complete"] == len(table) and "NOT A PE LABEL" in payload["description"]
+    assert "Nadeau-Bengio" in payload["interval_method"] and "selection score" in payload["selection_score"]
+    ranking = payload["family_ranking"]
+    assert ranking["families"] == list(pd.read_csv(out / "families.csv", comment="#")["family"])
+    assert (out / "cd_diagram.svg").exists() == (ranking["nemenyi_p"] is not None)
     html = (out / "index.html").read_text()
     assert "Optimization history" in html and "Plotly.newPlot" in html
     assert '<script src="http' not in html and len(html) > 1_000_000  # plotly.js inlined: no network needed
@@ -118,22 +124,40 @@ def test_only_finalize_opens_the_locked_test(smoke, monkeypatch):
         removed.with_suffix(".away").rename(removed)
 
 
-def test_finalize_reuses_and_force_keeps_history(smoke):
+def test_finalize_reuses_and_force_keeps_history(smoke, tmp_path):
+    """One pre-chosen configuration by default; the same request reuses it; a second look at the
+    locked test is refused without --force and counted with it; every output carries the stand-in
+    notice and the count; finalize refreshes the page."""
     root, data = smoke
     env = {"ECG_BENCH_DATA": str(data)}
-    args = ("finalize", "--task", "pe", "--results-dir", str(root / "results"), "--top", "1")
+    out = tmp_path / "board"
+    # options before the subcommand are honoured (issue 14 item 4)
+    args = ("--task", "pe", "--results-dir", str(root / "results"), "--out", str(out), "finalize")
     shutil.rmtree(root / "results" / "pe" / "finalized", ignore_errors=True)
     first = cli("benchmark.leaderboard", *args, env=env)
     assert first.returncode == 0 and "(evaluated)" in first.stdout, first.stderr
+    assert first.stdout.count("(evaluated)") == 1 and "NOT A PE LABEL" in first.stdout
+    assert "1 configuration(s) in total have seen it" in first.stdout
+    page = (out / "index.html").read_text()
+    assert "Not finalized yet" not in page and "1 configuration(s) in total have seen it" in page
+    assert "1 configuration(s)" in json.loads((out / "leaderboard.json").read_text())["locked_test"]
     again = cli("benchmark.leaderboard", *args, env=env)
     assert "(reused)" in again.stdout and again.stdout.split("(")[0] == first.stdout.split("(")[0]
+    second_look = cli("benchmark.leaderboard", *args, "--top", "2", env=env)
+    assert second_look.returncode == 2 and "--force" in second_look.stderr and second_look.stderr.count("\n") == 1
     forced = cli("benchmark.leaderboard", *args, "--force", env=env)
-    assert "(evaluated)" in forced.stdout
-    history = list((root / "results" / "pe" / "finalized" / "pe-smoke" / "history").glob("*.json"))
-    assert len(history) == 1
-    stored = json.loads(next((root / "results" / "pe" / "finalized" / "pe-smoke").glob("trial-*.json")).read_text())
-    lo, hi = stored["auroc_ci"]
-    assert lo <= stored["test"]["auroc"] <= hi and stored["test_records"] == 60
+    assert "(evaluated)" in forced.stdout and "opened 2 time(s), 1 of them forced" in forced.stdout
+    folder = root / "results" / "pe" / "finalized" / "pe-smoke"
+    assert len(list((folder / "history").glob("*.json"))) == 1
+    assert len((folder / "locked_test_log.jsonl").read_text().splitlines()) == 2
+    stored = json.loads(next(folder.glob("trial-*.json")).read_text())
+    assert stored["is_standin"] and "NOT A PE LABEL" in stored["notice"]
+    for name in ("auroc", "auprc", "sensitivity", "specificity"):
+        lo, hi = stored[f"{name}_ci"]
+        assert lo <= stored["test"][name] <= hi
+    assert stored["test_records"] == 60 and stored["test_patients"] <= 60
+    assert stored["sensitivity_ci"] == pytest.approx(list(wilson_interval(stored["true_positives"],
+                                                                          stored["test_positives"])))
 
 
 def test_bad_study_and_empty_study(smoke, tmp_path):

@@ -31,6 +31,10 @@ def test_corrected_ttest_matches_the_formula_by_hand():
     assert 0.04 < p < 0.05  # the plain paired t-test gives p = 0.013: the correction matters
     assert sps.ttest_rel(best, other).pvalue < 0.02
     assert stats.corrected_ttest(best, best, 0.25) == (0.0, 1.0)
+    # baycomp's Bayesian correlated t-test: the posterior of mean(other - best) is Student t(4) with
+    # location -0.03 and the same corrected scale, so P(other better) = t.cdf(-2 sqrt(2), 4) = p / 2
+    assert stats.probability_better(best, other, runs=1) == pytest.approx(sps.t.cdf(-2 * math.sqrt(2), 4), rel=1e-6)
+    assert stats.probability_better(other, best, runs=1) == pytest.approx(sps.t.sf(-2 * math.sqrt(2), 4), rel=1e-6)
 
 
 def test_corrected_interval_is_wider_than_the_naive_one_by_the_factor():
@@ -153,6 +157,7 @@ def test_table_rows_carry_corrected_intervals_and_plain_words(hand_study):
         assert row["repeats"] == 2 and row["folds"] == 6
     worst = table.iloc[-1]
     assert worst["vs_rank_1"] == stats.WORSE and worst["p_vs_rank_1"] < 0.05
+    assert worst["p_better_than_rank_1"] < 0.01 and math.isnan(table["p_better_than_rank_1"].iloc[0])
     assert "tied_with_best" not in table.columns
 
 
@@ -232,3 +237,84 @@ def test_family_ranking_and_cd_diagram(hand_study, tmp_path):
     two = stats.family_ranking(table[table["family"].isin(["vgg", "hsmnet"])], fold_frame(hand_study))
     assert two.nemenyi_p is None and "at least 3 families" in two.note
     assert not stats.write_cd_diagram(two, path) and not path.exists()  # a stale diagram is removed
+
+
+# ------------------------------------------------------------------------------ the command line
+@pytest.mark.parametrize("argv", [
+    ["--task", "pe", "--results-dir", "D", "--study", "S", "finalize", "--top", "2"],
+    ["finalize", "--task", "pe", "--results-dir", "D", "--study", "S", "--top", "2"],
+    ["--results-dir", "D", "finalize", "--study-name", "S", "--top", "2", "--task", "pe"],
+])
+def test_options_work_before_and_after_the_subcommand(argv):
+    from benchmark.leaderboard.__main__ import build_parser
+
+    args = build_parser().parse_args(argv)
+    assert (args.command, args.results_dir, args.study, args.top, args.task) == ("finalize", "D", "S", 2, "pe")
+    assert args.rows == 20 and args.storage is None  # defaults still there when not given anywhere
+
+
+def test_rows_shown_and_models_finalized_have_two_names(capsys):
+    from benchmark.leaderboard.__main__ import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--rows", "5"]).rows == 5
+    assert parser.parse_args(["finalize"]).top == 1  # one pre-chosen configuration by default
+    assert parser.parse_args(["finalize", "--trial", "4", "--trial", "9"]).trial == [4, 9]
+    for bad in (["--top", "3"], ["finalize", "--top", "2", "--trial", "4"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(bad)
+
+
+# ------------------------------------------------------------------------------ the locked-test log
+@pytest.fixture
+def fake_finalize(monkeypatch, tmp_path):
+    """finalize() with the refit and the test evaluation replaced by a record of the call, so the
+    log's bookkeeping is tested without signals."""
+    from benchmark.leaderboard import finalize as fin
+
+    opened: list[int] = []
+
+    def fake_trial(trial, ctx, data, out):
+        opened.append(trial.number)
+        result = {"trial": trial.number, "config": trial.user_attrs["config"], "cv_auroc": trial.value}
+        out.write_text(json.dumps(result))
+        return result
+
+    monkeypatch.setattr(fin, "finalize_trial", fake_trial)
+
+    class Ctx:
+        task = "pe"
+
+    return fin, Ctx(), opened, tmp_path
+
+
+def test_locked_test_log_counts_configurations_and_refuses_a_second_look(hand_study, fake_finalize):
+    from benchmark.errors import ConfigError
+
+    fin, ctx, opened, results = fake_finalize
+    study = optuna.create_study(direction="maximize")
+    for t in hand_study.get_trials(states=(TrialState.COMPLETE,))[:4]:
+        _add(study, t.user_attrs["config"], t.user_attrs["folds"])
+    out, use = fin.finalize(study, ctx, None, results)  # default: the rank-1 configuration only
+    assert opened == [0] and [r["trial"] for r in out] == [0]
+    assert use["configurations"] == 1 and use["looks"] == 1 and "1 configuration(s)" in fin.usage_line(use)
+    again, use = fin.finalize(study, ctx, None, results)  # same choice: reused, the test is not opened
+    assert opened == [0] and again[0]["reused"] and use["looks"] == 1
+    with pytest.raises(ConfigError, match="already been seen by 1 configuration.*has not changed.*--force"):
+        fin.finalize(study, ctx, None, results, top=2)
+    _add(study, hand_study.trials[0].user_attrs["config"], _folds([0.99] * 6))  # the study grows: a new rank 1
+    with pytest.raises(ConfigError, match=r"has changed since \(4 complete trials then, 5 now\)"):
+        fin.finalize(study, ctx, None, results)
+    assert opened == [0]
+    out, use = fin.finalize(study, ctx, None, results, force=True, trials=[4, 1])
+    assert opened == [0, 4, 1] and use["configurations"] == 3 and use["looks"] == 3 and use["forced_looks"] == 2
+    out, use = fin.finalize(study, ctx, None, results, force=True, trials=[1])  # a re-look: counted, not a new config
+    assert use["configurations"] == 3 and use["looks"] == 4
+    log = (fin.finalized_dir(results, "pe", study.study_name) / fin.LOG_NAME).read_text().splitlines()
+    entries = [json.loads(line) for line in log]
+    assert [e["trials"] for e in entries] == [[0], [4, 1], [1]]
+    assert [e["configurations_seen"] for e in entries] == [1, 3, 3]
+    assert [e["study"]["complete_trials"] for e in entries] == [4, 5, 5] and entries[1]["forced"]
+    assert all(e["when"] for e in entries)
+    with pytest.raises(ConfigError, match="--trial 99 is not a complete"):
+        fin.finalize(study, ctx, None, results, trials=[99])

@@ -30,7 +30,8 @@ def _shared(suppress: bool) -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     add_study_options(parent)
     if suppress:
-        parent.set_defaults(**{a.dest: argparse.SUPPRESS for a in parent._actions})
+        for action in parent._actions:  # (set_defaults would store SUPPRESS as a value)
+            action.default = argparse.SUPPRESS
     return parent
 
 
@@ -106,7 +107,8 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     head = report.header(study) | {
         "is_standin": study.user_attrs.get("identity", {}).get("cohort") == STANDIN_NAME,
         "selection_score": stats.SELECTION_NOTE, "interval_method": stats.CV_METHOD,
-        "comparison_method": stats.COMPARISON_METHOD, "family_ranking_method": stats.RANKING_METHOD,
+        "comparison_method": stats.COMPARISON_METHOD, "p_better_method": stats.BAYES_METHOD,
+        "family_ranking_method": stats.RANKING_METHOD,
         "factor_method": f"{stats.LEVEL_MEAN_METHOD}; importances: {factors.IMPORTANCE_METHOD}",
         "locked_test": usage_line(use), "locked_test_configurations": use["configurations"],
         "locked_test_looks": use["looks"]}
