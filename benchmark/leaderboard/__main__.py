@@ -62,6 +62,8 @@ def print_table(table, counts, head, rows: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from benchmark.leaderboard.table import NOT_PRETRAINED
+
     console = Console(width=200)
     console.print(f"[bold]{head['study']}[/bold]  cohort {head['cohort']}  manifest {str(head['manifest_hash'])[:12]}  "
                   f"split {str(head['split_hash'])[:12]}  budget {head['budget']}  v{head['package_version']}")
@@ -72,12 +74,12 @@ def print_table(table, counts, head, rows: int) -> None:
     console.print(f"{head['selection_score']}.\ninterval: {head['interval_method']}; vs rank 1: {head['comparison_method']}")
     console.print(head["locked_test"])
     t = Table()
-    for col in ("rank", "model", "crop", "norm", "pretrain", "freeze", "CV AUROC (selection)", "95% CI (corrected)",
+    for col in ("rank", "model", "crop", "norm", "pretrain", "frozen fraction", "CV AUROC (selection)", "95% CI (corrected)",
                 "vs rank 1", "AUPRC", "sens", "spec", "params", "fit s/fold", "trial"):
         t.add_column(col, justify="left" if col in ("model", "norm", "pretrain", "vs rank 1") else "right")
     for _, r in table.head(rows).iterrows():
         t.add_row(str(r["rank"]), str(r["model"]), _fmt(r["crop_seconds"], 1), str(r["normalization"]),
-                  _fmt(r["pretrain"]), _fmt(r["freeze_fraction"], 2),
+                  _fmt(r["pretrain"]), NOT_PRETRAINED if r["pretrain"] == "none" else _fmt(r["freeze_fraction"], 2),
                   f"{r['auroc_mean']:.4f} ± {r['auroc_std']:.4f}", f"[{_fmt(r['auroc_ci_low'], 3)}, {_fmt(r['auroc_ci_high'], 3)}]",
                   str(r["vs_rank_1"]), _fmt(r["auprc_mean"]), _fmt(r["sensitivity_mean"], 3),
                   _fmt(r["specificity_mean"], 3), f"{int(r['n_parameters']):,}", f"{r['fit_seconds_per_fold']:.1f}",
@@ -107,8 +109,7 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     head = report.header(study) | {
         "is_standin": study.user_attrs.get("identity", {}).get("cohort") == STANDIN_NAME,
         "selection_score": stats.SELECTION_NOTE, "interval_method": stats.CV_METHOD,
-        "comparison_method": stats.COMPARISON_METHOD, "p_better_method": stats.BAYES_METHOD,
-        "family_ranking_method": stats.RANKING_METHOD,
+        "comparison_method": stats.COMPARISON_METHOD, "family_ranking_method": stats.RANKING_METHOD,
         "factor_method": f"{stats.LEVEL_MEAN_METHOD}; importances: {factors.IMPORTANCE_METHOD}",
         "locked_test": usage_line(use), "locked_test_configurations": use["configurations"],
         "locked_test_looks": use["looks"]}

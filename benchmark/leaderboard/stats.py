@@ -37,8 +37,6 @@ COMPARISON_METHOD = ("two-sided Nadeau-Bengio corrected resampled paired t-test 
 SELECTION_NOTE = ("CV AUROC is the selection score: the search (TPE, pruner) and this ranking chose the top rows on "
                   "the same dev folds, so the top score is optimistically biased (winner's curse); only the locked "
                   "test estimates the performance of a configuration chosen before it was opened")
-BAYES_METHOD = ("Bayesian correlated t-test (baycomp CorrelatedTTest, flat prior, rope 0; Corani & Benavoli 2015): "
-                "posterior probability that the row's mean AUROC over the blocks exceeds rank 1's")
 RANKING_METHOD = "Friedman test (scipy) + Nemenyi post-hoc critical-difference diagram (scikit-posthocs; Demsar 2006)"
 TEST_AUC_METHOD = (f"percentile bootstrap over patients ({N_BOOTSTRAP} resamples, stratified by patient class; "
                    "scipy.stats.bootstrap)")
@@ -101,7 +99,7 @@ def compare_to_best(table: pd.DataFrame, folds: pd.DataFrame) -> pd.DataFrame:
     per_trial = {t: f.set_index(["repeat", "fold"]).sort_index() for t, f in folds.groupby("trial")}
     best_trial = table["trial"].iloc[0]
     best = per_trial[best_trial]
-    lows, highs, ratios, p_values, verdicts, p_better = [], [], [], [], [], []
+    lows, highs, ratios, p_values, verdicts = [], [], [], [], []
     for trial in table["trial"]:
         f = per_trial[trial]
         ratio = test_train_ratio(f.reset_index())
@@ -111,29 +109,13 @@ def compare_to_best(table: pd.DataFrame, folds: pd.DataFrame) -> pd.DataFrame:
         ratios.append(ratio)
         if trial == best_trial or not f.index.equals(best.index):
             p_values.append(math.nan)
-            p_better.append(math.nan)
             verdicts.append(BEST if trial == best_trial else NOT_COMPARABLE)
             continue
         _, p = corrected_ttest(best["auroc"].to_numpy(), f["auroc"].to_numpy(), ratio)
         p_values.append(p)
-        p_better.append(probability_better(best["auroc"].to_numpy(), f["auroc"].to_numpy(),
-                                           int(f.index.get_level_values("repeat").nunique())))
         verdicts.append(NOT_COMPARABLE if math.isnan(p) else (NOT_WORSE if p >= ALPHA else WORSE))
     return table.assign(auroc_ci_low=lows, auroc_ci_high=highs, test_train_ratio=ratios, p_vs_rank_1=p_values,
-                        vs_rank_1=verdicts, p_better_than_rank_1=p_better)
-
-
-def probability_better(best, other, runs: int) -> float:
-    """P(``other`` has the higher mean score than ``best``) under baycomp's Bayesian correlated
-    t-test (Nadeau-Bengio-corrected Student posterior of the mean difference); NaN when the
-    differences have no spread or do not split into ``runs`` equal repeats."""
-    from baycomp import CorrelatedTTest
-
-    best, other = np.asarray(best, dtype=float), np.asarray(other, dtype=float)
-    if len(best) < 2 or np.var(other - best) == 0 or len(best) % runs:
-        return math.nan
-    _, right = CorrelatedTTest.probs(best, other, rope=0, runs=runs)
-    return float(right)
+                        vs_rank_1=verdicts)
 
 
 # ------------------------------------------------------------------------------ families: Friedman + CD
