@@ -142,8 +142,23 @@ def show(args: argparse.Namespace) -> None:
     print(f"written: {', '.join(map(str, written))}")
 
 
+def _ci(r: dict, key: str) -> str:
+    lo, hi = r.get(f"{key}_ci") or (math.nan, math.nan)  # results stored by older versions may lack one
+    return "" if lo is None or math.isnan(lo) else f" [{lo:.3f}, {hi:.3f}]"
+
+
+def result_line(r: dict) -> str:
+    t = r["test"]
+    found = f"{r['true_positives']}/{r['test_positives']} = " if "true_positives" in r else ""
+    return (f"trial {r['trial']} {r['config']['model']}: CV AUROC (selection score) {r['cv_auroc']:.4f} | locked test "
+            f"AUROC {t['auroc']:.4f}{_ci(r, 'auroc')} AUPRC {t['auprc']:.4f}{_ci(r, 'auprc')} "
+            f"sensitivity {found}{t['sensitivity']:.3f}{_ci(r, 'sensitivity')} "
+            f"specificity {t['specificity']:.3f}{_ci(r, 'specificity')} ({'reused' if r['reused'] else 'evaluated'})")
+
+
 def run_finalize(args: argparse.Namespace) -> None:
     from benchmark.experiment import context_from_study
+    from benchmark.leaderboard import stats
     from benchmark.leaderboard.finalize import finalize, usage_line
     from benchmark.leaderboard.study import open_stored_study
 
@@ -155,16 +170,10 @@ def run_finalize(args: argparse.Namespace) -> None:
         print(ctx.cohort.description)
     results, use = finalize(study, ctx, data, Path(args.results_dir), args.top, args.force, args.trial)
     for r in results:
-        t = r["test"]
-        state = "reused" if r["reused"] else "evaluated"
-        print(f"trial {r['trial']} {r['config']['model']}: CV AUROC (selection score) {r['cv_auroc']:.4f} | locked test "
-              f"AUROC {t['auroc']:.4f} [{r['auroc_ci'][0]:.3f}, {r['auroc_ci'][1]:.3f}] "
-              f"AUPRC {t['auprc']:.4f} [{r['auprc_ci'][0]:.3f}, {r['auprc_ci'][1]:.3f}] "
-              f"sensitivity {r['true_positives']}/{r['test_positives']} = {t['sensitivity']:.3f} "
-              f"[{r['sensitivity_ci'][0]:.3f}, {r['sensitivity_ci'][1]:.3f}] specificity {t['specificity']:.3f} "
-              f"[{r['specificity_ci'][0]:.3f}, {r['specificity_ci'][1]:.3f}] ({state})")
+        print(result_line(r))
     print(usage_line(use))
-    print("intervals: AUROC/AUPRC patient-level bootstrap, sensitivity/specificity Wilson (see README, Reading the leaderboard)")
+    print(f"95 % intervals: AUROC and AUPRC by {stats.TEST_AUC_METHOD}; sensitivity and specificity by "
+          f"{stats.PROPORTION_METHOD}")
     *_, written = write_outputs(study, args)
     print(f"refreshed: {', '.join(map(str, written))}")
 
