@@ -271,6 +271,8 @@ def fake_finalize(monkeypatch, tmp_path):
 
     def fake_trial(trial, ctx, data, out):
         opened.append(trial.number)
+        if trial.number == 2:
+            raise RuntimeError("the refit failed")
         result = {"trial": trial.number, "config": trial.user_attrs["config"], "cv_auroc": trial.value}
         out.write_text(json.dumps(result))
         return result
@@ -313,6 +315,13 @@ def test_locked_test_log_counts_configurations_and_refuses_a_second_look(hand_st
     assert all(e["when"] for e in entries)
     with pytest.raises(ConfigError, match="--trial 99 is not a complete"):
         fin.finalize(study, ctx, None, results, trials=[99])
+    stored = (fin.finalized_dir(results, "pe", study.study_name) / "trial-1.json").read_text()
+    with pytest.raises(RuntimeError):  # trial 1 is re-evaluated and logged, then trial 2 fails
+        fin.finalize(study, ctx, None, results, force=True, trials=[1, 2])
+    folder = fin.finalized_dir(results, "pe", study.study_name)
+    assert [json.loads(line)["trials"] for line in (folder / fin.LOG_NAME).read_text().splitlines()][-1] == [1]
+    assert not (folder / "trial-2.json").exists() and (folder / "trial-1.json").read_text() == stored
+    assert any(p.read_text() == stored for p in (folder / "history").glob("trial-1-*.json"))
 
 
 def test_board_files_name_the_methods_the_count_and_the_families(hand_study, tmp_path, capsys):

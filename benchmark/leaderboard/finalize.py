@@ -178,12 +178,15 @@ def finalize(study, ctx: SearchContext, data, results_dir: Path, top: int = 1, f
             if number not in new:
                 results.append(json.loads(out.read_text()) | {"reused": True})
                 continue
-            if out.exists():
+            previous = out.read_text() if out.exists() else None
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            result = finalize_trial(study.trials[number], ctx, data, out)  # replaces ``out`` only on success
+            evaluated.append(number)
+            if previous is not None:  # the earlier result is kept as history
                 history = folder / "history"
                 history.mkdir(exist_ok=True)
-                os.replace(out, history / f"trial-{number}-{time.strftime('%Y%m%dT%H%M%S')}.json")
-            results.append(finalize_trial(study.trials[number], ctx, data, out) | {"reused": False})
-            evaluated.append(number)
+                (history / f"trial-{number}-{stamp}.json").write_text(previous)
+            results.append(result | {"reused": False})
     finally:
         if evaluated:
             seen = usage(entries + [{"trials": evaluated, "when": ""}])
