@@ -90,13 +90,17 @@ def prepare_estimator(config: dict, ctx: SearchContext):
     return build_estimator(config, ctx, checkpoint), spec
 
 
-def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None) -> dict:
-    """Cross-validate ``config`` on the dev folds; ``on_fold`` sees each fold's metrics as it ends."""
+def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None,
+             on_epoch: Callable[[int, int, dict], None] | None = None) -> dict:
+    """Cross-validate ``config`` on the dev folds; ``on_fold(k, row)`` sees each fold's metrics as it
+    ends and ``on_epoch(k, epoch, metrics)`` each epoch of a deep model (inner-validation AUROC).
+    Either callback may raise to stop the trial (pruning, a time cap)."""
     estimator, spec = prepare_estimator(config, ctx)
     folds: list[dict] = []
     n_parameters = 0
     for k in range(ctx.split.n_folds):
-        result = run_fold(estimator, ctx.cohort, ctx.split, k)
+        epoch_callback = None if on_epoch is None else (lambda epoch, metrics, k=k: on_epoch(k, epoch, metrics))
+        result = run_fold(estimator, ctx.cohort, ctx.split, k, epoch_callback)
         n_parameters = result.n_parameters
         row = {"fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
                "threshold": float(result.estimator.threshold_),
