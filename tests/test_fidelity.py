@@ -56,6 +56,8 @@ def test_fold_level_prune_stores_exactly_the_finished_folds(ctx, tmp_path, monke
     assert trial.user_attrs["pruned_at"] == {"step": E + 1, "fold": 1}
     assert [f["fold"] for f in trial.user_attrs["folds"]] == [0, 1]
     assert trial.intermediate_values[fold_step(1, E)] == trial.user_attrs["folds"][1]["auroc"]
+    for row in trial.user_attrs["folds"]:  # cost is stored with every finished fold
+        assert row["forward_flops_per_record"] > 0 and row["predict_ms_per_record"] > 0
 
 
 def test_trial_timeout_stops_a_slow_trial_with_its_reason(ctx, tmp_path, monkeypatch):

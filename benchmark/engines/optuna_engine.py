@@ -142,7 +142,7 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
         except Exception as exc:
             trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500])
             raise
-        for key in ("n_parameters", "fit_seconds", "pretrain_key"):
+        for key in ("n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record", "predict_ms_per_record"):
             trial.set_user_attr(key, result[key])
         if not math.isfinite(result["cv_auroc"]):
             trial.set_user_attr("fail_reason", "CV AUROC is not finite")

@@ -104,7 +104,8 @@ def _searcher_class():
             if "bench_config" in result:
                 ot_trial.set_user_attr("config", result["bench_config"])
             for key in ("seed", "split_hash", "manifest_hash", "package_version", "device", "folds",
-                        "n_parameters", "fit_seconds", "pretrain_key"):
+                        "n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record",
+                        "predict_ms_per_record"):
                 if key in result:
                     ot_trial.set_user_attr(key, result[key])
             done = len(result.get("folds") or [])  # folds finished (epoch reports of fold 0 finish none)
@@ -174,6 +175,8 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
         tune.report({METRIC: float(np.mean([f["auroc"] for f in folds])), "fold_auroc": row["auroc"],
                      FIDELITY: fold_step(k, max_epochs) + 1, **record, "folds": list(folds),
                      "n_parameters": row["n_parameters"], "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
+                     "forward_flops_per_record": row["forward_flops_per_record"],
+                     "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])),
                      "pretrain_key": spec.key() if spec else None})
 
     evaluate(config, ctx, on_fold=on_fold, on_epoch=on_epoch)
