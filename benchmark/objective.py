@@ -107,7 +107,9 @@ def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], No
             flops = forward_flops_per_record(result.estimator, ctx.cohort.X(ctx.split.fold(0)[1][:1]))
         row = {"fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
                "threshold": float(result.estimator.threshold_),
-               "best_epoch": int(getattr(result.estimator, "best_epoch_", -1)), "n_parameters": result.n_parameters,
+               "best_epoch": int(getattr(result.estimator, "best_epoch_", -1)),
+               "epochs_run": int(getattr(getattr(result.estimator, "fit_result_", None), "epochs_run", 0)),
+               "n_parameters": result.n_parameters,
                "predict_ms_per_record": result.predict_ms_per_record, "forward_flops_per_record": flops}
         folds.append(row)
         if on_fold is not None:
