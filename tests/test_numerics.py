@@ -77,3 +77,11 @@ def test_nan_prediction_trial_is_fail_with_one_line_reason(tmp_path, monkeypatch
     reason = failed[0].user_attrs["fail_reason"]
     assert "not finite" in reason and "\n" not in reason
     assert not study.get_trials(states=(TrialState.COMPLETE,))
+
+
+def test_workers_spread_over_visible_gpus():
+    from benchmark.engines.optuna_engine import worker_device
+
+    assert [worker_device("cuda", w, n_gpus=2) for w in range(4)] == ["cuda:0", "cuda:1", "cuda:0", "cuda:1"]
+    assert [worker_device("cuda", w, n_gpus=1) for w in range(3)] == ["cuda:0"] * 3  # 3 workers share one GPU
+    assert worker_device("cuda:1", 0, n_gpus=2) == "cuda:1" and worker_device("cpu", 3) == "cpu"

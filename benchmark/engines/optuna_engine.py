@@ -156,12 +156,28 @@ def finished(study: optuna.Study) -> int:
     return len(study.get_trials(deepcopy=False, states=FINISHED))
 
 
+def worker_device(device: str, worker: int, n_gpus: int | None = None) -> str:
+    """The device of worker ``worker``: plain ``cuda`` spreads workers round-robin over the visible
+    GPUs (``CUDA_VISIBLE_DEVICES`` decides which those are), so several workers share each GPU;
+    an explicit ``cuda:i`` or ``cpu`` is kept."""
+    if device != "cuda":
+        return device
+    if n_gpus is None:
+        import torch
+
+        n_gpus = torch.cuda.device_count()
+    return f"cuda:{worker % max(1, n_gpus)}"
+
+
 def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, worker: int, threads: int,
                deadline: float | None) -> None:
     """Run ``quota`` finished (complete or pruned) trials at most, in this process."""
+    import dataclasses
+
     import torch
 
     torch.set_num_threads(threads)
+    ctx = dataclasses.replace(ctx, device=worker_device(ctx.device, worker))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(storage, options.study_name, ctx, options.pruner)
     study.sampler = make_sampler((ctx.seed + 1000 * worker) % 2**32, options.sampler)
