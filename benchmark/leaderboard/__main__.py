@@ -20,6 +20,10 @@ def add_study_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--study", "--study-name", dest="study", default=None,
                         help="study name (default: the task's only study)")
     parser.add_argument("--storage", default=None, help="storage URL or journal path (default: <results-dir>/<task>/study.journal)")
+
+
+def add_board_options(parser: argparse.ArgumentParser) -> None:
+    """Where the tables and page go and how many rows they show (leaderboard and finalize)."""
     parser.add_argument("--out", default=None, help="output folder of the tables and page (default: leaderboard/<task>/)")
     parser.add_argument("--rows", type=int, default=20, help="rows shown in the terminal and page tables (default 20)")
 
@@ -29,6 +33,7 @@ def _shared(suppress: bool) -> argparse.ArgumentParser:
     option given before the subcommand is not overwritten by the subcommand's default."""
     parent = argparse.ArgumentParser(add_help=False)
     add_study_options(parent)
+    add_board_options(parent)
     if suppress:
         for action in parent._actions:  # (set_defaults would store SUPPRESS as a value)
             action.default = argparse.SUPPRESS
