@@ -147,7 +147,7 @@ def test_table_rows_carry_corrected_intervals_and_plain_words(hand_study):
     table = leaderboard(hand_study)
     assert len(table) == 10 and table["trial"].iloc[0] == 0 and table["vs_rank_1"].iloc[0] == stats.BEST
     for _, row in table.iterrows():
-        folds = pd.DataFrame(hand_hand_folds(hand_study, row["trial"]))
+        folds = pd.DataFrame(_stored_folds(hand_study, row["trial"]))
         lo, hi = stats.corrected_interval(folds["auroc"], 0.5)  # n_eval / n_train = 100 / 200
         assert row["auroc_ci_low"] == pytest.approx(max(0, lo)) and row["auroc_ci_high"] == pytest.approx(min(1, hi))
         assert row["repeats"] == 2 and row["folds"] == 6
@@ -156,7 +156,7 @@ def test_table_rows_carry_corrected_intervals_and_plain_words(hand_study):
     assert "tied_with_best" not in table.columns
 
 
-def hand_hand_folds(study, number):
+def _stored_folds(study, number):
     return study.trials[int(number)].user_attrs["folds"]
 
 
