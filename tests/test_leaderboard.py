@@ -151,7 +151,7 @@ def test_finalize_reuses_and_force_keeps_history(smoke, tmp_path):
     assert len(list((folder / "history").glob("*.json"))) == 1
     assert len((folder / "locked_test_log.jsonl").read_text().splitlines()) == 2
     stored = json.loads(next(folder.glob("trial-*.json")).read_text())
-    assert stored["is_standin"] and "NOT A PE LABEL" in stored["notice"]
+    assert stored["is_standin"] and "NOT A PE LABEL" in stored["notice"] and stored["locked_test_configurations_seen"] == 1
     for name in ("auroc", "auprc", "sensitivity", "specificity"):
         lo, hi = stored[f"{name}_ci"]
         assert lo <= stored["test"][name] <= hi

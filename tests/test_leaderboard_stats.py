@@ -267,10 +267,10 @@ def fake_finalize(monkeypatch, tmp_path):
     log's bookkeeping is tested without signals."""
     from benchmark.leaderboard import finalize as fin
 
-    opened: list[int] = []
+    opened: list[tuple[int, int]] = []  # (trial, configurations that will have seen the test)
 
-    def fake_trial(trial, ctx, data, out):
-        opened.append(trial.number)
+    def fake_trial(trial, ctx, data, out, seen):
+        opened.append((trial.number, seen))
         if trial.number == 2:
             raise RuntimeError("the refit failed")
         result = {"trial": trial.number, "config": trial.user_attrs["config"], "cv_auroc": trial.value}
@@ -293,18 +293,18 @@ def test_locked_test_log_counts_configurations_and_refuses_a_second_look(hand_st
     for t in hand_study.get_trials(states=(TrialState.COMPLETE,))[:4]:
         _add(study, t.user_attrs["config"], t.user_attrs["folds"])
     out, use = fin.finalize(study, ctx, None, results)  # default: the rank-1 configuration only
-    assert opened == [0] and [r["trial"] for r in out] == [0]
+    assert opened == [(0, 1)] and [r["trial"] for r in out] == [0]
     assert use["configurations"] == 1 and use["looks"] == 1 and "1 configuration(s)" in fin.usage_line(use)
     again, use = fin.finalize(study, ctx, None, results)  # same choice: reused, the test is not opened
-    assert opened == [0] and again[0]["reused"] and use["looks"] == 1
+    assert opened == [(0, 1)] and again[0]["reused"] and use["looks"] == 1
     with pytest.raises(ConfigError, match="already been seen by 1 configuration.*has not changed.*--force"):
         fin.finalize(study, ctx, None, results, top=2)
     _add(study, hand_study.trials[0].user_attrs["config"], _folds([0.99] * 6))  # the study grows: a new rank 1
     with pytest.raises(ConfigError, match=r"has changed since \(4 complete trials then, 5 now\)"):
         fin.finalize(study, ctx, None, results)
-    assert opened == [0]
+    assert opened == [(0, 1)]
     out, use = fin.finalize(study, ctx, None, results, force=True, trials=[4, 1])
-    assert opened == [0, 4, 1] and use["configurations"] == 3 and use["looks"] == 3 and use["forced_looks"] == 2
+    assert opened == [(0, 1), (4, 2), (1, 3)] and use["configurations"] == 3 and use["looks"] == 3 and use["forced_looks"] == 2
     out, use = fin.finalize(study, ctx, None, results, force=True, trials=[1])  # a re-look: counted, not a new config
     assert use["configurations"] == 3 and use["looks"] == 4
     log = (fin.finalized_dir(results, "pe", study.study_name) / fin.LOG_NAME).read_text().splitlines()

@@ -103,8 +103,9 @@ def test_metrics(y: np.ndarray, p: np.ndarray, groups: np.ndarray, threshold: fl
                         "sensitivity_ci": stats.PROPORTION_METHOD, "specificity_ci": stats.PROPORTION_METHOD}}
 
 
-def finalize_trial(trial, ctx: SearchContext, data, out: Path) -> dict:
-    """Refit on dev, evaluate once on the locked test, store the result at ``out``."""
+def finalize_trial(trial, ctx: SearchContext, data, out: Path, seen: int | None = None) -> dict:
+    """Refit on dev, evaluate once on the locked test, store the result at ``out``; ``seen``: how many
+    configurations will have seen the locked test, this one included."""
     config = trial.user_attrs["config"]
     estimator, spec = prepare_estimator(config, ctx)
     dev = ctx.split.dev_ids()
@@ -126,7 +127,7 @@ def finalize_trial(trial, ctx: SearchContext, data, out: Path) -> dict:
         "cv_auroc": trial.value, "selection_score": "cv_auroc", "split_hash": ctx.split.hash,
         "manifest_hash": ctx.cohort.manifest_hash, "cohort": ctx.cohort.name, "is_standin": ctx.cohort.is_standin,
         "notice": ctx.cohort.description if ctx.cohort.is_standin else "",
-        "evaluated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "evaluated_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "locked_test_configurations_seen": seen,
     }
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(json.dumps(result, indent=1, default=float))
@@ -180,7 +181,8 @@ def finalize(study, ctx: SearchContext, data, results_dir: Path, top: int = 1, f
                 continue
             previous = out.read_text() if out.exists() else None
             stamp = time.strftime("%Y%m%dT%H%M%S")
-            result = finalize_trial(study.trials[number], ctx, data, out)  # replaces ``out`` only on success
+            seen = usage(entries + [{"trials": evaluated + [number], "when": ""}])["configurations"]
+            result = finalize_trial(study.trials[number], ctx, data, out, seen)  # replaces ``out`` only on success
             evaluated.append(number)
             if previous is not None:  # the earlier result is kept as history
                 history = folder / "history"
