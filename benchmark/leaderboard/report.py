@@ -1,19 +1,43 @@
-"""Leaderboard files: ``leaderboard.csv``, ``leaderboard.json``, ``factors.csv`` and a self-contained
-``index.html`` (plotly figures with plotly.js inlined once: no network needed)."""
+"""Leaderboard files: ``leaderboard.csv``, ``factors.csv`` (plain CSV: one header row, one row per
+line), ``leaderboard.meta.json`` (run identity, counts, column definitions, read recipes),
+``leaderboard.json`` (a pandas/Frictionless table schema with the metadata under ``meta``) and a
+self-contained ``index.html`` (plotly.js inlined once: no network needed).
+
+Reading them back::
+
+    meta = json.load(open("leaderboard.meta.json"))
+    pd.read_csv("leaderboard.csv", dtype=meta["dtypes"])        # plain pd.read_csv works too
+    pd.read_json("leaderboard.json", orient="table")              # json.load(...)["meta"]: the metadata
+
+A factor that does not apply to a row (a baseline's crop length, an unpretrained model's freezing
+depth) is an empty cell in the files; the page shows "n/a" with the reason. Floats are written with
+12 significant digits and rows in rank order, so the same study always gives the same bytes.
+
+Header entries whose key ends in ``_note`` (e.g. a selection or locked-test note) are shown in the
+page's "How to read this" box; ``<out>/cd_diagram.svg`` is embedded when it exists.
+"""
 
 from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import optuna
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
+from pandas.io.json import build_table_schema
 
 import benchmark
+from benchmark.leaderboard.columns import COLUMNS, FACTOR_COLUMNS, NOT_APPLICABLE, Column, column, header_label
+from benchmark.leaderboard.factors import FACTOR_NAMES
+
+SIGNIFICANT = 12  # significant digits of every float written to CSV/JSON
+PANDAS_DTYPES = {"int": "Int64", "float": "float64", "str": "str", "bool": "boolean"}
+# factors that may not apply to a row: shown as "n/a (<reason>)" on the page, empty in the files
+OPTIONAL_FACTORS = ("crop_seconds", "filter", "pretrain", "freeze_depth", "freeze_fraction")
 
 
 def header(study: optuna.Study) -> dict:
@@ -24,80 +48,476 @@ def header(study: optuna.Study) -> dict:
             "package_version": benchmark.__version__}
 
 
-def write_csv(table: pd.DataFrame, path: Path, head: dict) -> None:
-    lines = [f"# {k}: {v}" for k, v in head.items()]
-    path.write_text("\n".join(lines) + "\n" + table.to_csv(index=False))
+def trial_configs(study: optuna.Study) -> dict[int, dict]:
+    return {t.number: t.user_attrs.get("config", {}) for t in study.get_trials(deepcopy=False)}
 
 
-def write_json(path: Path, head: dict, table: pd.DataFrame, counts: dict, factors: pd.DataFrame,
-               importances: dict, finalized: list[dict]) -> None:
-    payload = {**head, "counts": counts, "rows": json.loads(table.to_json(orient="records")),
-               "factors": json.loads(factors.to_json(orient="records")), "importances": importances,
-               "finalized": [{k: v for k, v in f.items() if k != "roc"} for f in finalized]}
-    path.write_text(json.dumps(payload, indent=1))
+def _missing(v) -> bool:
+    if isinstance(v, str):
+        return v.startswith(NOT_APPLICABLE)  # "n/a (baseline)" and the like: the factor does not apply
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-def _figures(study: optuna.Study, table: pd.DataFrame, importances: dict, finalized: list[dict]) -> list[tuple[str, go.Figure]]:
+def _round(v: float) -> float:
+    return float(f"{v:.{SIGNIFICANT}g}") if math.isfinite(v) else v
+
+
+def tidy(table: pd.DataFrame, configs: dict[int, dict] | None = None,
+         mapping: dict[str, Column] = COLUMNS) -> pd.DataFrame:
+    """The frame every file is written from: declared types (integers stay integers, missing = empty),
+    floats rounded to ``SIGNIFICANT`` digits, rows in rank order, and the trial's config as JSON."""
+    out = table.copy()
+    if configs is not None and "trial" in out.columns:
+        out["config"] = [json.dumps(configs.get(int(t), {}), sort_keys=True, separators=(",", ":"), default=str)
+                         for t in out["trial"]]
+    for name in out.columns:
+        kind = column(name, mapping).dtype
+        values = out[name].map(lambda v: None if _missing(v) else v).astype(object)
+        if kind == "int":
+            out[name] = pd.array(pd.to_numeric(values), dtype="Int64")
+        elif kind == "float":
+            out[name] = pd.to_numeric(values).astype("float64").map(_round)
+        elif kind == "str":
+            out[name] = values.map(lambda v: None if _missing(v) else str(v)).astype("str")
+        elif kind == "bool":
+            out[name] = values.astype("boolean")
+        elif out[name].dtype.kind == "f":
+            out[name] = out[name].map(_round)
+    if "rank" in out.columns:
+        out = out.sort_values("rank", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    """``pd.read_csv(path, dtype=...)`` argument that restores the written frame's types."""
+    return {name: str(dtype) for name, dtype in frame.dtypes.items()}
+
+
+def _jsonable(v):
+    if _missing(v):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return _round(float(v))
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def _dump(obj) -> str:
+    return json.dumps(_jsonable(obj), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Plain CSV (no comment lines): ``pd.read_csv(path)`` reads it."""
+    path.write_text(frame.to_csv(index=False, float_format=f"%.{SIGNIFICANT}g", lineterminator="\n"))
+
+
+def metadata(head: dict, counts: dict, board: pd.DataFrame, effects: pd.DataFrame, importances: dict,
+             finalized: list[dict]) -> dict:
+    """Everything about the tables that is not a row: identity, counts, column definitions, recipes."""
+    def columns(frame, mapping):
+        return {name: {"label": column(name, mapping).label, "definition": column(name, mapping).definition}
+                for name in frame.columns}
+
+    return {**head, "counts": counts,
+            "read_with": {"leaderboard.csv": "pd.read_csv('leaderboard.csv', dtype=meta['dtypes'])",
+                          "factors.csv": "pd.read_csv('factors.csv', dtype=meta['factor_dtypes'])",
+                          "leaderboard.json": "pd.read_json('leaderboard.json', orient='table'); "
+                                              "json.load(open('leaderboard.json'))['meta']"},
+            "columns": columns(board, COLUMNS), "dtypes": dtypes(board),
+            "factor_columns": columns(effects, FACTOR_COLUMNS), "factor_dtypes": dtypes(effects),
+            "importances": importances,
+            "finalized": [{k: v for k, v in f.items() if k not in ("roc", "reused")} for f in finalized]}
+
+
+def write_json(frame: pd.DataFrame, path: Path, meta: dict) -> None:
+    """A table-schema JSON (``pd.read_json(path, orient="table")``) with the metadata under ``meta``."""
+    schema = build_table_schema(frame, index=False)
+    for field in schema["fields"]:
+        spec = column(field["name"])
+        field["title"], field["description"] = spec.label, spec.definition
+    data = [dict(zip(frame.columns, row)) for row in frame.itertuples(index=False, name=None)]
+    path.write_text(_dump({"schema": schema, "data": data, "meta": meta}))
+
+
+def write_all(out: Path, study: optuna.Study, head: dict, table: pd.DataFrame, counts: dict, effects: pd.DataFrame,
+              importances: dict, finalized: list[dict], top: int) -> list[Path]:
+    """Every leaderboard file into ``out``; returns their paths."""
+    board = tidy(table, trial_configs(study))
+    if len(effects):  # levels as written: "0", not "0.0" for a depth stored as float beside empty cells
+        effects = sort_effects(effects).assign(level=lambda e: e["level"].map(level_text))
+    factor_frame = tidy(effects, mapping=FACTOR_COLUMNS)
+    meta = metadata(head, counts, board, factor_frame, importances, finalized)
+    paths = [out / "leaderboard.csv", out / "factors.csv", out / "leaderboard.meta.json", out / "leaderboard.json",
+             out / "index.html"]
+    write_csv(board, paths[0])
+    write_csv(factor_frame, paths[1])
+    paths[2].write_text(_dump(meta))
+    write_json(board, paths[3], meta)
+    write_html(paths[4], study, head, board, counts, factor_frame, importances, finalized, top)
+    return paths
+
+
+# ----------------------------------------------------------------------------------------------- display
+
+
+def level_key(level) -> tuple:
+    """Natural order of factor levels: numbers by value (0 before 1, 2.5 before 10), then words, n/a last."""
+    text = str(level)
+    if _missing(level) or text.startswith(NOT_APPLICABLE):
+        return (2, 0.0, text)
+    try:
+        return (0, float(text), text)
+    except ValueError:
+        return (1, 0.0, text)
+
+
+def level_text(level) -> str:
+    try:
+        value = float(str(level))
+    except ValueError:
+        return str(level)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def sort_effects(effects: pd.DataFrame) -> pd.DataFrame:
+    """Factors in their first-seen order, levels in natural order."""
+    if effects.empty:
+        return effects
+    order = {f: i for i, f in enumerate(dict.fromkeys(effects["factor"]))}
+    keys = [(order[f], level_key(lv)) for f, lv in zip(effects["factor"], effects["level"])]
+    return effects.iloc[sorted(range(len(effects)), key=keys.__getitem__)].reset_index(drop=True)
+
+
+def na_reason(row: pd.Series, name: str) -> str:
+    if str(row.get("kind", "")) == "baseline":
+        return "n/a (baseline)"
+    if name.startswith("freeze") and str(row.get("pretrain", "")) in ("none", "nan"):
+        return "n/a (not pretrained)"
+    return NOT_APPLICABLE
+
+
+def display(value, spec: Column, name: str = "") -> str:
+    """A cell as text (shared by the page and the terminal)."""
+    if _missing(value):
+        return ""
+    if spec.dtype == "bool" or isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if spec.dtype == "int" or isinstance(value, (int, np.integer)):
+        return f"{int(value):,}" if name == "n_parameters" else str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.{spec.digits}f}"
+    return str(value)
+
+
+def interval_pairs(names) -> dict[str, str]:
+    """``x_ci_low`` -> ``x_ci_high`` where both exist: shown as one "[low, high]" cell."""
+    names = list(names)
+    return {n: n[:-4] + "_high" for n in names if n.endswith("_ci_low") and n[:-4] + "_high" in names}
+
+
+def display_order(names) -> list[str]:
+    """Columns as shown: the table's order, each ``x_ci_low`` moved right after ``x_mean``."""
+    names = list(names)
+    pairs = interval_pairs(names)
+    order = [n for n in names if n not in pairs]
+    for low in pairs:
+        mean = low[:-len("_ci_low")] + "_mean"
+        order.insert(order.index(mean) + 1 if mean in order else len(order), low)
+    return order
+
+
+def interval_label(low: str) -> str:
+    label = column(low).label
+    return label[:-len(", low")] if label.endswith(", low") else label
+
+
+def _pareto(cost: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Indices of the points no other point beats on both (lower cost, higher score), by cost."""
+    front, best = [], -math.inf
+    for i in sorted(range(len(cost)), key=lambda i: (cost[i], -score[i])):
+        if score[i] > best:
+            front.append(i)
+            best = score[i]
+    return np.array(front, dtype=int)
+
+
+def _forest(effects: pd.DataFrame, table: pd.DataFrame) -> go.Figure | None:
+    """Level means with 95 % intervals (over trials), one block per factor, trials as grey dots.
+    ``effects`` is in natural level order (``sort_effects``); the axis keeps that order top-down."""
+    if effects.empty:
+        return None
+    factor_of = {label: name for name, label in FACTOR_NAMES.items()}  # effects name factors by label
+    means, points = [], []
+    for factor, group in effects.groupby("factor", sort=False):
+        levels = [level_text(v) for v in group["level"]]
+        mean = group["mean_cv_auroc"].to_numpy(dtype=float)
+        hi = group["ci_high"].to_numpy(dtype=float) - mean
+        lo = mean - group["ci_low"].to_numpy(dtype=float)
+        text = [f"n={n}" + ("" if n > 1 else " (no interval)") for n in group["trials"]]
+        means.append(go.Scatter(x=mean, y=[[factor] * len(levels), levels], mode="markers+text", text=text,
+                                textposition="middle right", textfont={"size": 10, "color": "#555"},
+                                marker={"color": "#1f5fa8", "size": 10, "symbol": "diamond"},
+                                error_x={"type": "data", "array": np.nan_to_num(hi), "arrayminus": np.nan_to_num(lo),
+                                         "thickness": 2, "width": 6},
+                                name="level mean, 95 % interval", legendgroup="mean", showlegend=not means))
+        col = factor_of.get(factor)
+        if col in table.columns:
+            data = table[[col, "auroc_mean"]].dropna()
+            ys = [level_text(v) for v in data[col]]
+            points.append(go.Scatter(x=data["auroc_mean"], y=[[factor] * len(ys), ys], mode="markers",
+                                     marker={"color": "rgba(120,120,120,0.45)", "size": 6}, name="one trial",
+                                     legendgroup="trial", showlegend=not points, hoverinfo="x"))
+    fig = go.Figure(means + points)  # means first: their order fixes the category order
+    if len(table):
+        fig.add_vline(x=float(table["auroc_mean"].mean()), line_dash="dot", line_color="grey",
+                      annotation_text="mean of all trials", annotation_position="bottom right")
+    fig.update_yaxes(autorange="reversed", title=None)
+    fig.update_xaxes(title="CV AUROC (mean over folds)")
+    fig.update_layout(height=max(260, 26 * (len(effects) + 2)), legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def _cost_figures(table: pd.DataFrame) -> list[tuple[str, go.Figure]]:
+    figs = []
+    colour = "family" if "family" in table.columns else "model"
+    for cost, title in (("fit_seconds_per_fold", column("fit_seconds_per_fold").label),
+                        ("n_parameters", column("n_parameters").label)):
+        if cost not in table.columns:
+            continue
+        data = table[[cost, "auroc_mean", "trial", "model", colour]].dropna(subset=[cost, "auroc_mean"])
+        data = data[data[cost] > 0]
+        if data.empty:
+            continue
+        fig = go.Figure()
+        for name, group in data.groupby(colour, sort=True):
+            fig.add_trace(go.Scatter(x=group[cost].astype(float), y=group["auroc_mean"], mode="markers", name=str(name),
+                                     marker={"size": 9}, customdata=np.stack([group["trial"], group["model"]], axis=1),
+                                     hovertemplate="trial %{customdata[0]} %{customdata[1]}<br>%{x:,.4g}<br>"
+                                                   "CV AUROC %{y:.4f}<extra></extra>"))
+        front = data.iloc[_pareto(data[cost].to_numpy(dtype=float), data["auroc_mean"].to_numpy(dtype=float))]
+        fig.add_trace(go.Scatter(x=front[cost].astype(float), y=front["auroc_mean"], mode="lines+markers",
+                                 line={"shape": "hv", "color": "black", "dash": "dash"},
+                                 marker={"symbol": "circle-open", "size": 14, "color": "black"},
+                                 name="Pareto front", hoverinfo="skip"))
+        fig.update_layout(xaxis={"type": "log", "title": f"{title} (log scale)"}, yaxis_title="CV AUROC",
+                          height=380)
+        figs.append((f"Cost and accuracy: CV AUROC against {title.lower()}", fig))
+    return figs
+
+
+def _figures(study: optuna.Study, table: pd.DataFrame, effects: pd.DataFrame, importances: dict,
+             finalized: list[dict]) -> list[tuple[str, go.Figure]]:
     figs: list[tuple[str, go.Figure]] = []
+    forest = _forest(effects, table)
+    if forest is not None:
+        figs.append(("Factor effects (forest plot): mean CV AUROC per level with a 95 % interval over trials", forest))
+    figs.extend(_cost_figures(table))
     figs.append(("Optimization history", optuna.visualization.plot_optimization_history(study)))
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     shared = [p for p in ("model", "normalization", "crop_seconds", "pretrain", "freeze_depth", "lr")
               if any(p in t.params for t in complete)]
     if len(table) >= 2 and shared:
         figs.append(("Parallel coordinates", optuna.visualization.plot_parallel_coordinate(study, params=shared)))
-    for factor in ("family", "crop_seconds", "normalization", "pretrain", "freeze_depth"):
-        data = table.dropna(subset=[factor])
-        if len(data):
-            fig = px.box(data.assign(**{factor: data[factor].astype(str)}), x=factor, y="auroc_mean", points="all",
-                         labels={"auroc_mean": "CV AUROC (mean over folds)"})
-            figs.append((f"CV AUROC by {factor}", fig))
     if importances:
-        imp = pd.DataFrame({"parameter": list(importances), "importance": list(importances.values())})
-        figs.append(("Parameter importances (PED-ANOVA)", px.bar(imp, x="importance", y="parameter", orientation="h")))
+        names = list(importances)[::-1]
+        fig = go.Figure(go.Bar(x=[importances[n] for n in names], y=names, orientation="h"))
+        fig.update_layout(xaxis_title="importance", height=max(260, 28 * len(names) + 80))
+        figs.append(("Parameter importances (PED-ANOVA)", fig))
     if finalized:
         fig = go.Figure()
         for f in finalized:
             fig.add_trace(go.Scatter(x=f["roc"]["fpr"], y=f["roc"]["tpr"], mode="lines",
                                      name=f"#{f['trial']} {f['config']['model']} (AUROC {f['test']['auroc']:.3f})"))
         fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="chance"))
-        fig.update_layout(xaxis_title="1 - specificity", yaxis_title="sensitivity")
-        figs.append(("ROC on the locked test (finalized top-K)", fig))
+        fig.update_layout(xaxis_title="1 - specificity", yaxis_title="sensitivity", height=420)
+        figs.append(("ROC on the locked test (finalized configurations)", fig))
     return figs
 
 
-def _html_table(table: pd.DataFrame, top: int) -> str:
-    cols = ["rank", "trial", "model", "crop_seconds", "normalization", "pretrain", "freeze_depth", "auroc_mean",
-            "auroc_std", "auroc_ci_low", "auroc_ci_high", "auprc_mean", "f1_mean", "sensitivity_mean",
-            "specificity_mean", "n_parameters", "fit_seconds", "tied_with_best"]
-    shown = table[[c for c in cols if c in table.columns]].head(top).copy()
-    return shown.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", classes="board", border=0)
+def _config_html(config: dict) -> str:
+    flat = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{k}": v for k, v in value.items()} or {key: "{}"})
+        else:
+            flat[key] = value
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in flat.items())
+    return f"<table class='cfg'>{rows}</table>"
 
 
-def write_html(path: Path, study: optuna.Study, head: dict, table: pd.DataFrame, counts: dict,
-               factors: pd.DataFrame, importances: dict, finalized: list[dict], top: int) -> None:
+def board_html(board: pd.DataFrame, configs: dict[int, dict], top: int) -> str:
+    """The leaderboard as an HTML table: main columns shown, the rest marked ``extra`` (hidden until
+    "show all columns" is ticked); each model cell expands to the trial's stored configuration."""
+    pairs = interval_pairs(board.columns)
+    highs = set(pairs.values())
+    names = [n for n in display_order(board.columns) if n not in highs and n != "config"]
+    heads = []
+    for n in names:
+        spec = column(n)
+        label = interval_label(n) if n in pairs else spec.label
+        cls = "" if spec.main else " class='extra'"
+        heads.append(f"<th{cls} title='{html.escape(spec.definition, quote=True)}'>{html.escape(label)}</th>")
+    body = []
+    for _, row in board.head(top).iterrows():
+        cells = []
+        for n in names:
+            spec = column(n)
+            classes = [] if spec.main else ["extra"]
+            if n in pairs:
+                lo, hi = display(row[n], spec), display(row[pairs[n]], column(pairs[n]))
+                text = html.escape(f"[{lo}, {hi}]") if lo and hi else "<span class='na'>none</span>"
+            elif n == "model" and "trial" in row:
+                config = configs.get(int(row["trial"]), {})
+                text = (f"<details><summary>{html.escape(str(row[n]))}</summary>{_config_html(config)}</details>")
+                classes.append("model")
+            elif _missing(row[n]):
+                text = f"<span class='na'>{html.escape(na_reason(row, n) if n in OPTIONAL_FACTORS else NOT_APPLICABLE)}</span>"
+            else:
+                text = html.escape(display(row[n], spec, n))
+            if spec.dtype in ("str",) or n in pairs:
+                classes.append("txt")
+            cls = f" class='{' '.join(classes)}'" if classes else ""
+            cells.append(f"<td{cls}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table class='board'><thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def frame_html(frame: pd.DataFrame, mapping: dict[str, Column]) -> str:
+    heads = "".join(f"<th title='{html.escape(column(n, mapping).definition, quote=True)}'>"
+                    f"{html.escape(column(n, mapping).label)}</th>" for n in frame.columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for n in frame.columns:
+            spec = column(n, mapping)
+            text = level_text(row[n]) if n == "level" else display(row[n], spec, n)
+            cells.append(f"<td{' class=txt' if spec.dtype == 'str' else ''}>{html.escape(text) or '<span class=na>none</span>'}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table class='board'><thead><tr>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def finalized_html(finalized: list[dict], board: pd.DataFrame) -> str:
+    """The locked-test results in leaderboard rank order (a trial no longer ranked goes last)."""
+    if not finalized:
+        return "<p>Not finalized yet: <code>python -m benchmark.leaderboard finalize</code>.</p>"
+    rank = dict(zip(board["trial"].astype(int), board["rank"].astype(int))) if len(board) else {}
+    ordered = sorted(finalized, key=lambda f: (rank.get(int(f["trial"]), math.inf), int(f["trial"])))
+
+    def ci(value, bounds, digits=4):
+        return f"{value:.{digits}f}" + (f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else "")
+
+    rows = []
+    for f in ordered:
+        t = f["test"]
+        r = rank.get(int(f["trial"]))
+        rows.append(
+            f"<tr><td>{r if r is not None else '–'}</td><td>{f['trial']}</td><td class=txt>{html.escape(str(f['config']['model']))}</td>"
+            f"<td>{f['cv_auroc']:.4f}</td><td class=txt>{ci(t['auroc'], f.get('auroc_ci'))}</td>"
+            f"<td class=txt>{ci(t['auprc'], f.get('auprc_ci'))}</td>"
+            f"<td class=txt>{ci(t['sensitivity'], f.get('sensitivity_ci'), 3)}</td>"
+            f"<td class=txt>{ci(t['specificity'], f.get('specificity_ci'), 3)}</td>"
+            f"<td>{f.get('test_positives', '')} / {f.get('test_records', '')}</td></tr>")
+    heads = ("Rank", "Trial", "Model", "CV AUROC (selection score)", "Locked-test AUROC [95 % CI]",
+             "Locked-test AUPRC [95 % CI]", "Sensitivity", "Specificity", "Test positives / records")
+    return ("<div class='scroll'><table class='board'><thead><tr>" + "".join(f"<th>{h}</th>" for h in heads)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
+
+
+def _svg(path: Path) -> str:
+    """An SVG file's ``<svg>`` element, for inlining (the page stays one self-contained file)."""
+    text = path.read_text()
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else ""
+
+
+CSS = """
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1d1d1d;line-height:1.45;
+ margin:0 auto;padding:16px 20px;max-width:1200px;overflow-wrap:anywhere}
+h1{font-size:1.5em;margin:.2em 0 .4em} h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #ddd}
+.warn{background:#fff3cd;border:1px solid #e0b000;padding:8px 12px;font-weight:600}
+.howto{background:#eef5fb;border:1px solid #9cc3e6;padding:6px 16px;margin:12px 0}
+.howto h2{border:0;margin:.4em 0} .howto li{margin:.25em 0}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:8px 0}
+dl.meta dt{font-weight:600} dl.meta dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace}
+dl.gloss dt{font-weight:600;margin-top:4px} dl.gloss dd{margin-left:16px}
+.scroll{overflow-x:auto;max-width:100%;border:1px solid #ddd;border-radius:4px}
+table.board{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums;overflow-wrap:normal}
+table.board th{background:#f3f4f6;text-align:right;vertical-align:bottom;font-weight:600;padding:4px 8px;
+ min-width:5.5em;max-width:10em;white-space:normal;border-bottom:2px solid #bbb}
+table.board td{padding:3px 8px;border-bottom:1px solid #e5e5e5;text-align:right;white-space:nowrap;vertical-align:top}
+table.board td.txt{text-align:left}
+table.board tbody tr:nth-child(even){background:#fafafa}
+td.model{text-align:left} td.model summary{cursor:pointer;color:#1f5fa8}
+table.cfg{font-size:12px;margin:4px 0;border-collapse:collapse} table.cfg th{text-align:left;padding:0 8px 0 0;
+ font-weight:500;color:#555;background:none;border:0;min-width:0} table.cfg td{text-align:left;padding:0;border:0}
+.na{color:#999}
+.extra{display:none} #allcols:checked ~ .scroll .extra{display:table-cell}
+.toggle{font-size:13px;margin:4px 0;display:inline-block}
+.cd svg{max-width:100%;height:auto}
+.plot{width:100%}
+"""
+
+
+def _how_to_read(head: dict, counts: dict, board: pd.DataFrame) -> str:
+    notes = "".join(f"<li><b>{html.escape(header_label(k))}.</b> {html.escape(str(v))}</li>"
+                    for k, v in head.items() if k.endswith("_note") and v)
+    standin = (f"<li><b>Stand-in cohort.</b> {html.escape(str(head['description']))}</li>"
+               if "NOT A PE LABEL" in str(head.get("description", "")) else "")
+    gloss = "".join(f"<dt>{html.escape(column(n).label)}</dt><dd>{html.escape(column(n).definition)}</dd>"
+                    for n in board.columns)
+    interval = column("auroc_ci_low").definition
+    return f"""<section class="howto"><h2>How to read this</h2><ul>
+<li><b>CV AUROC is a selection score, not an estimate.</b> It is the mean over the patient-grouped dev folds
+that the search maximised, and the table is sorted by it. The top rows won on these same folds, so their CV AUROC
+is optimistic (the winner's curse). The estimate for unseen patients is the <b>locked-test</b> result, measured
+once, for configurations chosen before the test was opened (<code>finalize</code>).</li>
+<li><b>Intervals.</b> CV AUROC: {html.escape(interval)}; it ignores that folds share training data, so read
+it as a lower bound on the uncertainty. Factor effects: a 95 % t-interval over the trials at a level (trials
+are not independent draws: the sampler chose them); a level with one trial has none.</li>
+<li><b>Counts.</b> {counts.get('complete', 0)} complete trials are ranked; {counts.get('pruned', 0)} pruned and
+{counts.get('failed', 0)} failed trials are counted, never ranked.</li>
+{standin}{notes}</ul>
+<details><summary>Column definitions</summary><dl class="gloss">{gloss}</dl></details></section>"""
+
+
+def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame, counts: dict,
+               effects: pd.DataFrame, importances: dict, finalized: list[dict], top: int) -> None:
+    """``board`` and ``effects`` are the tidy frames (``tidy``) the CSV files are written from."""
     parts = []
-    for i, (title, fig) in enumerate(_figures(study, table, importances, finalized)):
-        fig.update_layout(height=420, margin={"l": 40, "r": 20, "t": 30, "b": 40})
-        parts.append(f"<h2>{html.escape(title)}</h2>" + fig.to_html(full_html=False, include_plotlyjs=(i == 0)))
-    final_rows = "".join(
-        f"<tr><td>#{f['trial']}</td><td>{html.escape(f['config']['model'])}</td><td>{f['cv_auroc']:.4f}</td>"
-        f"<td>{f['test']['auroc']:.4f} [{f['auroc_ci'][0]:.3f}, {f['auroc_ci'][1]:.3f}]</td>"
-        f"<td>{f['test']['auprc']:.4f} [{f['auprc_ci'][0]:.3f}, {f['auprc_ci'][1]:.3f}]</td>"
-        f"<td>{f['test']['sensitivity']:.3f}</td><td>{f['test']['specificity']:.3f}</td></tr>" for f in finalized)
-    finalized_html = ("<table class='board'><tr><th>trial</th><th>model</th><th>CV AUROC</th><th>test AUROC [95% CI]</th>"
-                      "<th>test AUPRC [95% CI]</th><th>sensitivity</th><th>specificity</th></tr>" + final_rows + "</table>"
-                      if finalized else "<p>Not finalized yet: <code>python -m benchmark.leaderboard finalize</code>.</p>")
-    meta = "".join(f"<li><b>{html.escape(str(k))}</b>: {html.escape(str(v))}</li>" for k, v in head.items())
+    for i, (title, fig) in enumerate(_figures(study, board, effects, importances, finalized)):
+        fig.update_layout(margin={"l": 50, "r": 20, "t": 30, "b": 40}, autosize=True)
+        parts.append(f"<h2>{html.escape(title)}</h2>" + fig.to_html(
+            full_html=False, include_plotlyjs=(i == 0), div_id=f"figure-{i}", default_width="100%",
+            config={"responsive": True, "displaylogo": False}))
+    configs = trial_configs(study)
+    meta = "".join(f"<dt>{html.escape(header_label(k))}</dt><dd>{html.escape(str(v))}</dd>"
+                   for k, v in head.items() if not k.endswith("_note") and k != "description")
     banner = (f"<p class='warn'>{html.escape(head['description'])}</p>" if "NOT A PE LABEL" in str(head["description"]) else "")
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(str(head['study']))} leaderboard</title>
-<style>body{{font-family:sans-serif;margin:24px;max-width:1200px}} .warn{{background:#fff3cd;border:1px solid #e0b000;padding:8px}}
-table.board{{border-collapse:collapse;font-size:13px}} table.board td,table.board th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}}</style>
-</head><body><h1>ecg-automl-bench leaderboard: {html.escape(str(head['study']))}</h1>{banner}<ul>{meta}</ul>
-<p>Trials: {counts['complete']} complete (ranked), {counts['pruned']} pruned, {counts['failed']} failed (counted, not ranked).
-CV = mean over patient-grouped dev folds; the 95 % interval is a t-interval over folds; <i>tied_with_best</i> = a paired
-t-test across folds finds no difference from the best (p &ge; 0.05).</p>
-<h2>Cross-validated leaderboard (top {top})</h2>{_html_table(table, top)}
-<h2>Locked test (finalized once)</h2>{finalized_html}
-<h2>Factor effects (mean CV AUROC over trials)</h2>{factors.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0, classes="board")}
-{''.join(parts)}</body></html>"""
+    cd_file = path.parent / "cd_diagram.svg"
+    cd = (f"<h2>Ranking across model families (critical-difference diagram)</h2><div class='cd'>{_svg(cd_file)}</div>"
+          if cd_file.is_file() else "")
+    factor_table = f"<div class='scroll'>{frame_html(effects, FACTOR_COLUMNS)}</div>" if len(effects) else ""
+    shown = min(top, len(board))
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(str(head['study']))} leaderboard</title><style>{CSS}</style></head><body>
+<h1>ecg-automl-bench leaderboard: {html.escape(str(head['study']))}</h1>{banner}
+<dl class="meta">{meta}</dl>
+{_how_to_read(head, counts, board)}
+<h2>Cross-validated leaderboard (top {shown} of {len(board)}, sorted by CV AUROC)</h2>
+<input type="checkbox" id="allcols"><label class="toggle" for="allcols"> show all columns</label>
+<div class="scroll">{board_html(board, configs, top)}</div>
+<h2>Locked test (ordered by leaderboard rank)</h2>{finalized_html(finalized, board)}
+{cd}
+<h2>Factor effects (mean CV AUROC over trials)</h2>{factor_table}
+{''.join(parts)}</body></html>
+"""
     path.write_text(page)
