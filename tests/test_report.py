@@ -167,15 +167,15 @@ def test_page_is_readable(written, study):
     first_row = page.split("<tbody>", 1)[1].split("</details>", 1)[0]
     assert f"<summary>{top['model']}</summary>" in first_row
     assert f"<th>freeze_depth</th><td>{top['freeze_depth']}</td>" in first_row  # the stored config, expandable
-    assert "n/a (baseline)" in page and "n/a (not pretrained)" in page
+    assert "title='n/a (baseline)'>n/a<" in page and "title='n/a (not pretrained)'>n/a<" in page
     assert "forest plot" in page and "Pareto front" in page
 
 
 def test_forest_plot_orders_levels(written):
     out, table = written
     effects = report.sort_effects(factors.marginal_effects(table))
-    fig = report._forest(effects, report.tidy(table))
-    means = [t for t in fig.data if t.name.startswith("level mean")]
+    fig = report._forest(effects)
+    means = list(fig.data)
     depth = next(t for t in means if t.y[0][0] == "freezing depth")
     assert list(depth.y[1]) == ["0", "1", "2"]
     single = next(i for i, n in enumerate(depth.text) if "no interval" in n)
@@ -203,3 +203,13 @@ def test_terminal_table_fits_the_width(written, study, capsys, width):
     assert lines and max(len(line) for line in lines) <= width
     columns = lines[1].count("┃") - 1
     assert ("CV AUROC" in text) and (columns >= 14 if width == 200 else columns < 10)
+
+
+def test_not_applicable_is_empty_in_numbers_but_kept_as_a_factor_level():
+    table = pd.DataFrame({"rank": [1, 2], "crop_seconds": ["n/a (baseline)", 2.5], "pretrain": ["n/a (baseline)", "ptbxl"],
+                          "freeze_depth": [None, 1.0]})
+    tidy = report.tidy(table)
+    assert tidy["crop_seconds"].isna().tolist() == [True, False] and tidy["pretrain"].isna().tolist() == [True, False]
+    assert str(tidy["freeze_depth"].dtype) == "Int64" and tidy["freeze_depth"].iloc[1] == 1
+    effects = pd.DataFrame({"factor": ["pretraining source"] * 2, "level": ["n/a (baseline)", "ptbxl"], "trials": [2, 3]})
+    assert report.tidy(effects, mapping=report.FACTOR_COLUMNS)["level"].tolist() == ["n/a (baseline)", "ptbxl"]

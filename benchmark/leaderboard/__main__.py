@@ -33,9 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Terminal columns by priority: the narrowest terminal keeps the first ones (shown in table order).
-TERMINAL_PRIORITY = ("rank", "model", "auroc_mean", "auroc_ci_low", "pretrain", "crop_seconds", "trial", "auprc_mean",
-                     "freeze_depth", "normalization", "n_parameters", "fit_seconds_per_fold", "auroc_std",
-                     "sensitivity_mean", "specificity_mean", "f1_mean", "tied_with_best")
+TERMINAL_PRIORITY = ("rank", "model", "auroc_mean", "auroc_ci_low", "vs_rank_1", "pretrain", "crop_seconds", "trial",
+                     "auprc_mean", "freeze_depth", "freeze_fraction", "normalization", "n_parameters",
+                     "fit_seconds_per_fold", "auroc_std", "sensitivity_mean", "specificity_mean", "f1_mean",
+                     "tied_with_best")
 
 
 def print_table(table, counts, head, top: int, width: int | None = None) -> None:
@@ -45,16 +46,20 @@ def print_table(table, counts, head, top: int, width: int | None = None) -> None
     from rich.table import Table
 
     from benchmark.leaderboard.columns import column
-    from benchmark.leaderboard.report import display, display_order, interval_pairs, tidy
+    from benchmark.leaderboard.columns import header_label
+    from benchmark.leaderboard.report import display, display_order, interval_pairs, is_standin, notes, tidy
 
     console = Console(width=width, soft_wrap=False)
     console.print(f"[bold]{head['study']}[/bold]  cohort {head['cohort']}  manifest {str(head['manifest_hash'])[:12]}  "
                   f"split {str(head['split_hash'])[:12]}  budget {head['budget']}  v{head['package_version']}")
-    if "NOT A PE LABEL" in str(head["description"]):
+    if is_standin(head):
         console.print(f"[yellow]{head['description']}[/yellow]")
     console.print(f"trials: {counts['complete']} complete, {counts['pruned']} pruned, {counts['failed']} failed "
-                  "(pruned and failed are counted, not ranked). CV AUROC is the selection score (sorted by it), "
-                  "not an estimate: see finalize.")
+                  "(pruned and failed are counted, not ranked)")
+    noted = notes(head) or {"selection_score": "CV AUROC is the selection score (the table is sorted by it), not an "
+                                               "estimate: the locked test (finalize) is"}
+    for key, text in noted.items():
+        console.print(f"{header_label(key)}: {text}", markup=False)
     rows = tidy(table).head(top)
     pairs = interval_pairs(rows.columns)
 

@@ -52,8 +52,18 @@ _FIXED = {
     "freeze_fraction": Column("Frozen fraction", "frozen", "frozen stages / the model's stage count; empty where it "
                               "does not apply", "float", False, 2),
     "folds": Column("Folds", "folds", "(repeat, fold) results the row is computed from", "int", False, 0),
-    "auroc_ci_low": Column("CV AUROC 95 % interval, low", "CI low", "lower end of a 95 % t-interval of the CV AUROC "
-                           "mean over folds, clipped to [0, 1]", "float", True, 3),
+    "repeats": Column("Repeats", "repeats", "differently seeded fold sets (repeated CV)", "int", False, 0),
+    "lr": Column("Learning rate", "lr", "learning rate (deep models)", "float", False, 6),
+    "weight_decay": Column("Weight decay", "wd", "weight decay (deep models)", "float", False, 6),
+    "batch_size": Column("Batch size", "batch", "batch size (deep models)", "int", False, 0),
+    "loss": Column("Loss", "loss", "training loss (deep models)", "str"),
+    "focal_gamma": Column("Focal gamma", "gamma", "focusing parameter of the focal loss (empty for other losses)",
+                          "float", False, 2),
+    "epochs": Column("Epochs", "epochs", "maximum training epochs (early stopping on the inner validation)", "int",
+                     False, 0),
+    "auroc_ci_low": Column("CV AUROC 95 % interval, low", "CI low", "lower end of the 95 % interval of the CV AUROC "
+                           "mean, clipped to [0, 1] (the method is named in the metadata: interval_method, or a "
+                           "t-interval over folds where none is named)", "float", True, 3),
     "auroc_ci_high": Column("CV AUROC 95 % interval, high", "CI high", "upper end of the same interval", "float", True, 3),
     "n_parameters": Column("Parameters", "params", "numbers the fitted model holds, as its estimator's n_parameters_ "
                            "reports: every network weight (frozen ones included) for deep models; for baselines "
@@ -68,6 +78,12 @@ _FIXED = {
                         "float", False, 3),
     "tied_with_best": Column("Not shown worse than rank 1", "≈best", "true where p vs rank 1 ≥ 0.05: not shown to be "
                              "worse (with 3-5 folds the test has little power)", "bool", True),
+    "test_train_ratio": Column("Test/train size ratio", "n_test/n_train", "held-out / training records per fold, "
+                               "used by the corrected variance", "float", False, 3),
+    "p_vs_rank_1": Column("p vs rank 1 (corrected)", "p", "two-sided p of the corrected resampled paired t-test "
+                          "against rank 1 (method in the metadata: comparison_method)", "float", False, 3),
+    "vs_rank_1": Column("Compared with rank 1", "vs rank 1", "the comparison against rank 1 in plain words",
+                        "str", True),
     "config": Column("Configuration", "config", "the trial's stored configuration as JSON (Optuna user attribute "
                      "'config')", "str"),
 }
@@ -89,19 +105,33 @@ COLUMNS: dict[str, Column] = {**_FIXED, **_metric_columns()}
 # Keys of the study header (identity of the run) as shown on the page.
 HEADER_LABELS = {"study": "Study", "task": "Task", "cohort": "Cohort", "description": "Cohort description",
                  "manifest_hash": "Cohort manifest hash", "split_hash": "Split hash", "budget": "Budget",
-                 "seed": "Seed", "package_version": "Package version"}
+                 "seed": "Seed", "package_version": "Package version", "is_standin": "Public stand-in cohort",
+                 "selection_score": "Selection score", "interval_method": "CV interval",
+                 "comparison_method": "Comparison with rank 1", "family_ranking_method": "Ranking of families",
+                 "factor_method": "Factor effects", "locked_test": "Locked test",
+                 "locked_test_configurations": "Configurations that have seen the locked test",
+                 "locked_test_looks": "Looks at the locked test"}
+# Header entries that are notes for the reader (shown in "How to read this" and above the terminal
+# table), besides any entry whose key ends in "_note".
+NOTE_KEYS = ("selection_score", "interval_method", "comparison_method", "family_ranking_method", "factor_method",
+             "locked_test")
 
 # Columns of ``factors.csv`` (``factors.marginal_effects``).
 FACTOR_COLUMNS = {
+    "view": Column("View", "view", "which trials and which score the row is computed from", "str"),
     "factor": Column("Factor", "factor", "the searched factor", "str"),
     "level": Column("Level", "level", "the factor's level", "str"),
     "trials": Column("Trials", "trials", "complete trials at this level", "int", digits=0),
+    "pruned": Column("Pruned", "pruned", "pruned trials among them", "int", digits=0),
     "mean_cv_auroc": Column("Mean CV AUROC", "mean", "mean of the trials' CV AUROC", "float"),
+    "mean_auroc": Column("Mean AUROC", "mean", "mean of the trials' AUROC in this view", "float"),
     "se": Column("SE", "se", "standard error of that mean over trials (empty with one trial)", "float"),
-    "ci_low": Column("95 % interval, low", "CI low", "lower end of a 95 % t-interval over trials (empty with one "
-                     "trial)", "float", digits=3),
+    "ci_low": Column("95 % interval, low", "CI low", "lower end of a 95 % interval of the mean over trials (method: "
+                     "the method column, or a t-interval where there is none); empty with one trial", "float", digits=3),
     "ci_high": Column("95 % interval, high", "CI high", "upper end of that interval", "float", digits=3),
     "best_cv_auroc": Column("Best CV AUROC", "best", "highest CV AUROC at this level (a selection score)", "float"),
+    "best_auroc": Column("Best AUROC", "best", "highest AUROC at this level in this view (a selection score)", "float"),
+    "method": Column("Method", "method", "how the interval was computed", "str"),
 }
 
 

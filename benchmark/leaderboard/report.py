@@ -31,8 +31,8 @@ import plotly.graph_objects as go
 from pandas.io.json import build_table_schema
 
 import benchmark
-from benchmark.leaderboard.columns import COLUMNS, FACTOR_COLUMNS, NOT_APPLICABLE, Column, column, header_label
-from benchmark.leaderboard.factors import FACTOR_NAMES
+from benchmark.leaderboard.columns import (COLUMNS, FACTOR_COLUMNS, NOT_APPLICABLE, NOTE_KEYS, Column, column,
+                                          header_label)
 
 SIGNIFICANT = 12  # significant digits of every float written to CSV/JSON
 PANDAS_DTYPES = {"int": "Int64", "float": "float64", "str": "str", "bool": "boolean"}
@@ -52,6 +52,16 @@ def trial_configs(study: optuna.Study) -> dict[int, dict]:
     return {t.number: t.user_attrs.get("config", {}) for t in study.get_trials(deepcopy=False)}
 
 
+def notes(head: dict) -> dict[str, str]:
+    """The header's notes for the reader (selection score, methods, locked-test use), in order."""
+    keys = [k for k in NOTE_KEYS if k in head] + [k for k in head if k.endswith("_note") and k not in NOTE_KEYS]
+    return {k: str(head[k]) for k in keys if head[k]}
+
+
+def is_standin(head: dict) -> bool:
+    return bool(head.get("is_standin", "NOT A PE LABEL" in str(head.get("description", ""))))
+
+
 def _missing(v) -> bool:
     if isinstance(v, str):
         return v.startswith(NOT_APPLICABLE)  # "n/a (baseline)" and the like: the factor does not apply
@@ -67,18 +77,22 @@ def tidy(table: pd.DataFrame, configs: dict[int, dict] | None = None,
     """The frame every file is written from: declared types (integers stay integers, missing = empty),
     floats rounded to ``SIGNIFICANT`` digits, rows in rank order, and the trial's config as JSON."""
     out = table.copy()
-    if configs is not None and "trial" in out.columns:
+    if configs is not None and "trial" in out.columns and "config" not in out.columns:
         out["config"] = [json.dumps(configs.get(int(t), {}), sort_keys=True, separators=(",", ":"), default=str)
                          for t in out["trial"]]
     for name in out.columns:
         kind = column(name, mapping).dtype
-        values = out[name].map(lambda v: None if _missing(v) else v).astype(object)
+        if kind in ("int", "float") or name in OPTIONAL_FACTORS:  # "n/a (...)" -> empty; a level label stays
+            values = out[name].map(lambda v: None if _missing(v) else v).astype(object)
+        else:
+            values = out[name].map(lambda v: None if _missing(v) and not isinstance(v, str) else v).astype(object)
         if kind == "int":
             out[name] = pd.array(pd.to_numeric(values), dtype="Int64")
         elif kind == "float":
             out[name] = pd.to_numeric(values).astype("float64").map(_round)
         elif kind == "str":
-            out[name] = values.map(lambda v: None if _missing(v) else str(v)).astype("str")
+            out[name] = values.map(lambda v: None if v is None or _missing(v) and not isinstance(v, str)
+                                    else str(v)).astype("str")
         elif kind == "bool":
             out[name] = values.astype("boolean")
         elif out[name].dtype.kind == "f":
@@ -147,20 +161,28 @@ def write_json(frame: pd.DataFrame, path: Path, meta: dict) -> None:
 
 
 def write_all(out: Path, study: optuna.Study, head: dict, table: pd.DataFrame, counts: dict, effects: pd.DataFrame,
-              importances: dict, finalized: list[dict], top: int) -> list[Path]:
-    """Every leaderboard file into ``out``; returns their paths."""
+              importances: dict, finalized: list[dict], top: int, families: pd.DataFrame | None = None,
+              extra: dict | None = None) -> list[Path]:
+    """Every leaderboard file into ``out`` (``families.csv`` when ``families`` is given; ``extra``
+    goes into the metadata); returns their paths. Write ``cd_diagram.svg`` first to have it embedded."""
     board = tidy(table, trial_configs(study))
     if len(effects):  # levels as written: "0", not "0.0" for a depth stored as float beside empty cells
         effects = sort_effects(effects).assign(level=lambda e: e["level"].map(level_text))
     factor_frame = tidy(effects, mapping=FACTOR_COLUMNS)
-    meta = metadata(head, counts, board, factor_frame, importances, finalized)
-    paths = [out / "leaderboard.csv", out / "factors.csv", out / "leaderboard.meta.json", out / "leaderboard.json",
-             out / "index.html"]
+    meta = metadata(head, counts, board, factor_frame, importances, finalized) | (extra or {})
+    paths = [out / "leaderboard.csv", out / "factors.csv"]
     write_csv(board, paths[0])
     write_csv(factor_frame, paths[1])
-    paths[2].write_text(_dump(meta))
-    write_json(board, paths[3], meta)
-    write_html(paths[4], study, head, board, counts, factor_frame, importances, finalized, top)
+    if families is not None:
+        family_frame = tidy(families)
+        write_csv(family_frame, out / "families.csv")
+        meta["read_with"]["families.csv"] = "pd.read_csv('families.csv', dtype=meta['family_dtypes'])"
+        meta["family_dtypes"] = dtypes(family_frame)
+        paths.append(out / "families.csv")
+    paths += [out / "leaderboard.meta.json", out / "leaderboard.json", out / "index.html"]
+    paths[-3].write_text(_dump(meta))
+    write_json(board, paths[-2], meta)
+    write_html(paths[-1], study, head, board, counts, factor_frame, importances, finalized, top)
     return paths
 
 
@@ -248,39 +270,29 @@ def _pareto(cost: np.ndarray, score: np.ndarray) -> np.ndarray:
     return np.array(front, dtype=int)
 
 
-def _forest(effects: pd.DataFrame, table: pd.DataFrame) -> go.Figure | None:
-    """Level means with 95 % intervals (over trials), one block per factor, trials as grey dots.
-    ``effects`` is in natural level order (``sort_effects``); the axis keeps that order top-down."""
+def _forest(effects: pd.DataFrame, title: str = "") -> go.Figure | None:
+    """Level means with 95 % intervals (over trials), one block per factor. ``effects`` is in natural
+    level order (``sort_effects``); the axis keeps that order top-down. A level with one trial has no bar."""
     if effects.empty:
         return None
-    factor_of = {label: name for name, label in FACTOR_NAMES.items()}  # effects name factors by label
-    means, points = [], []
+    mean_col = next(c for c in ("mean_auroc", "mean_cv_auroc") if c in effects.columns)
+    fig = go.Figure()
     for factor, group in effects.groupby("factor", sort=False):
         levels = [level_text(v) for v in group["level"]]
-        mean = group["mean_cv_auroc"].to_numpy(dtype=float)
+        mean = group[mean_col].to_numpy(dtype=float)
         hi = group["ci_high"].to_numpy(dtype=float) - mean
         lo = mean - group["ci_low"].to_numpy(dtype=float)
         text = [f"n={n}" + ("" if n > 1 else " (no interval)") for n in group["trials"]]
-        means.append(go.Scatter(x=mean, y=[[factor] * len(levels), levels], mode="markers+text", text=text,
-                                textposition="middle right", textfont={"size": 10, "color": "#555"},
-                                marker={"color": "#1f5fa8", "size": 10, "symbol": "diamond"},
-                                error_x={"type": "data", "array": np.nan_to_num(hi), "arrayminus": np.nan_to_num(lo),
-                                         "thickness": 2, "width": 6},
-                                name="level mean, 95 % interval", legendgroup="mean", showlegend=not means))
-        col = factor_of.get(factor)
-        if col in table.columns:
-            data = table[[col, "auroc_mean"]].dropna()
-            ys = [level_text(v) for v in data[col]]
-            points.append(go.Scatter(x=data["auroc_mean"], y=[[factor] * len(ys), ys], mode="markers",
-                                     marker={"color": "rgba(120,120,120,0.45)", "size": 6}, name="one trial",
-                                     legendgroup="trial", showlegend=not points, hoverinfo="x"))
-    fig = go.Figure(means + points)  # means first: their order fixes the category order
-    if len(table):
-        fig.add_vline(x=float(table["auroc_mean"].mean()), line_dash="dot", line_color="grey",
-                      annotation_text="mean of all trials", annotation_position="bottom right")
+        fig.add_trace(go.Scatter(x=mean, y=[[factor] * len(levels), levels], mode="markers+text", text=text,
+                                 textposition="middle right", textfont={"size": 10, "color": "#555"},
+                                 marker={"color": "#1f5fa8", "size": 10, "symbol": "diamond"},
+                                 error_x={"type": "data", "array": np.nan_to_num(hi), "arrayminus": np.nan_to_num(lo),
+                                          "thickness": 2, "width": 6},
+                                 name="level mean, 95 % interval", showlegend=False,
+                                 hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title="CV AUROC (mean over folds)")
-    fig.update_layout(height=max(260, 26 * (len(effects) + 2)), legend={"orientation": "h", "y": -0.15})
+    fig.update_xaxes(title=title or column(mean_col, FACTOR_COLUMNS).label)
+    fig.update_layout(height=max(260, 26 * (len(effects) + 2)))
     return fig
 
 
@@ -315,9 +327,12 @@ def _cost_figures(table: pd.DataFrame) -> list[tuple[str, go.Figure]]:
 def _figures(study: optuna.Study, table: pd.DataFrame, effects: pd.DataFrame, importances: dict,
              finalized: list[dict]) -> list[tuple[str, go.Figure]]:
     figs: list[tuple[str, go.Figure]] = []
-    forest = _forest(effects, table)
-    if forest is not None:
-        figs.append(("Factor effects (forest plot): mean CV AUROC per level with a 95 % interval over trials", forest))
+    views = effects.groupby("view", sort=False) if "view" in effects.columns else [("", effects)]
+    for view, part in views:
+        forest = _forest(part, f"mean AUROC ({view})" if view else "")
+        if forest is not None:
+            figs.append((f"Factor effects (forest plot{': ' + view if view else ''}): mean per level with a 95 % "
+                         "interval over trials", forest))
     figs.extend(_cost_figures(table))
     figs.append(("Optimization history", optuna.visualization.plot_optimization_history(study)))
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
@@ -325,11 +340,12 @@ def _figures(study: optuna.Study, table: pd.DataFrame, effects: pd.DataFrame, im
               if any(p in t.params for t in complete)]
     if len(table) >= 2 and shared:
         figs.append(("Parallel coordinates", optuna.visualization.plot_parallel_coordinate(study, params=shared)))
-    if importances:
-        names = list(importances)[::-1]
-        fig = go.Figure(go.Bar(x=[importances[n] for n in names], y=names, orientation="h"))
+    nested = importances and all(isinstance(v, dict) for v in importances.values())
+    for view, values in (importances.items() if nested else [("", importances)] if importances else []):
+        names = list(values)[::-1]
+        fig = go.Figure(go.Bar(x=[values[n] for n in names], y=names, orientation="h"))
         fig.update_layout(xaxis_title="importance", height=max(260, 28 * len(names) + 80))
-        figs.append(("Parameter importances (PED-ANOVA)", fig))
+        figs.append((f"Parameter importances{' (' + view + ')' if view else ''}", fig))
     if finalized:
         fig = go.Figure()
         for f in finalized:
@@ -348,7 +364,10 @@ def _config_html(config: dict) -> str:
             flat.update({f"{key}.{k}": v for k, v in value.items()} or {key: "{}"})
         else:
             flat[key] = value
-    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in flat.items())
+    def text(v):
+        return f"{v:.6g}" if isinstance(v, float) else str(v)  # full precision: the config column of the CSV
+
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(text(v))}</td></tr>" for k, v in flat.items())
     return f"<table class='cfg'>{rows}</table>"
 
 
@@ -362,7 +381,8 @@ def board_html(board: pd.DataFrame, configs: dict[int, dict], top: int) -> str:
     for n in names:
         spec = column(n)
         label = interval_label(n) if n in pairs else spec.label
-        cls = "" if spec.main else " class='extra'"
+        classes = ([] if spec.main else ["extra"]) + (["txt"] if spec.dtype == "str" else [])
+        cls = f" class='{' '.join(classes)}'" if classes else ""
         heads.append(f"<th{cls} title='{html.escape(spec.definition, quote=True)}'>{html.escape(label)}</th>")
     body = []
     for _, row in board.head(top).iterrows():
@@ -378,7 +398,8 @@ def board_html(board: pd.DataFrame, configs: dict[int, dict], top: int) -> str:
                 text = (f"<details><summary>{html.escape(str(row[n]))}</summary>{_config_html(config)}</details>")
                 classes.append("model")
             elif _missing(row[n]):
-                text = f"<span class='na'>{html.escape(na_reason(row, n) if n in OPTIONAL_FACTORS else NOT_APPLICABLE)}</span>"
+                reason = na_reason(row, n) if n in OPTIONAL_FACTORS else NOT_APPLICABLE
+                text = f"<span class='na' title='{html.escape(reason, quote=True)}'>{NOT_APPLICABLE}</span>"
             else:
                 text = html.escape(display(row[n], spec, n))
             if spec.dtype in ("str",) or n in pairs:
@@ -437,6 +458,9 @@ def _svg(path: Path) -> str:
     return text[start:] if start >= 0 else ""
 
 
+SELECTION = ("It is the mean over the patient-grouped dev folds that the search maximised, and the table is sorted by "
+             "it. The top rows won on these same folds, so their CV AUROC is optimistic (the winner's curse).")
+
 CSS = """
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1d1d1d;line-height:1.45;
@@ -447,17 +471,19 @@ h1{font-size:1.5em;margin:.2em 0 .4em} h2{font-size:1.15em;margin:1.6em 0 .4em;b
 .howto h2{border:0;margin:.4em 0} .howto li{margin:.25em 0}
 dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:8px 0}
 dl.meta dt{font-weight:600} dl.meta dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace}
-dl.gloss dt{font-weight:600;margin-top:4px} dl.gloss dd{margin-left:16px}
+dl.gloss{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;font-size:13px}
+dl.gloss dt{font-weight:600} dl.gloss dd{margin:0}
 .scroll{overflow-x:auto;max-width:100%;border:1px solid #ddd;border-radius:4px}
 table.board{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums;overflow-wrap:normal}
 table.board th{background:#f3f4f6;text-align:right;vertical-align:bottom;font-weight:600;padding:4px 8px;
  min-width:5.5em;max-width:10em;white-space:normal;border-bottom:2px solid #bbb}
 table.board td{padding:3px 8px;border-bottom:1px solid #e5e5e5;text-align:right;white-space:nowrap;vertical-align:top}
-table.board td.txt{text-align:left}
+table.board td.txt,table.board th.txt{text-align:left}
 table.board tbody tr:nth-child(even){background:#fafafa}
 td.model{text-align:left} td.model summary{cursor:pointer;color:#1f5fa8}
-table.cfg{font-size:12px;margin:4px 0;border-collapse:collapse} table.cfg th{text-align:left;padding:0 8px 0 0;
- font-weight:500;color:#555;background:none;border:0;min-width:0} table.cfg td{text-align:left;padding:0;border:0}
+table.cfg{font-size:12px;margin:4px 0;border-collapse:collapse} table.board table.cfg th{text-align:left;padding:0 8px 0 0;
+ font-weight:500;color:#555;background:none;border:0;min-width:0;max-width:none;white-space:nowrap}
+table.board table.cfg td{text-align:left;padding:0;border:0}
 .na{color:#999}
 .extra{display:none} #allcols:checked ~ .scroll .extra{display:table-cell}
 .toggle{font-size:13px;margin:4px 0;display:inline-block}
@@ -467,24 +493,27 @@ table.cfg{font-size:12px;margin:4px 0;border-collapse:collapse} table.cfg th{tex
 
 
 def _how_to_read(head: dict, counts: dict, board: pd.DataFrame) -> str:
-    notes = "".join(f"<li><b>{html.escape(header_label(k))}.</b> {html.escape(str(v))}</li>"
-                    for k, v in head.items() if k.endswith("_note") and v)
-    standin = (f"<li><b>Stand-in cohort.</b> {html.escape(str(head['description']))}</li>"
-               if "NOT A PE LABEL" in str(head.get("description", "")) else "")
+    noted = notes(head)
+    extra = "".join(f"<li><b>{html.escape(header_label(k))}:</b> {html.escape(v)}</li>"
+                    for k, v in noted.items() if k not in ("selection_score", "interval_method"))
+    standin = (f"<li><b>Stand-in cohort.</b> {html.escape(str(head['description']))}</li>" if is_standin(head) else "")
+    selection = html.escape(noted["selection_score"]) + "." if "selection_score" in noted else SELECTION
     gloss = "".join(f"<dt>{html.escape(column(n).label)}</dt><dd>{html.escape(column(n).definition)}</dd>"
                     for n in board.columns)
-    interval = column("auroc_ci_low").definition
+    interval = noted.get("interval_method", "a t-interval over folds, which ignores that folds share training data")
     return f"""<section class="howto"><h2>How to read this</h2><ul>
-<li><b>CV AUROC is a selection score, not an estimate.</b> It is the mean over the patient-grouped dev folds
-that the search maximised, and the table is sorted by it. The top rows won on these same folds, so their CV AUROC
-is optimistic (the winner's curse). The estimate for unseen patients is the <b>locked-test</b> result, measured
-once, for configurations chosen before the test was opened (<code>finalize</code>).</li>
-<li><b>Intervals.</b> CV AUROC: {html.escape(interval)}; it ignores that folds share training data, so read
-it as a lower bound on the uncertainty. Factor effects: a 95 % t-interval over the trials at a level (trials
-are not independent draws: the sampler chose them); a level with one trial has none.</li>
+<li><b>CV AUROC is a selection score, not an estimate.</b> {selection} The estimate for unseen patients is
+the <b>locked-test</b> result, measured once, for configurations chosen before the test was opened
+(<code>finalize</code>).</li>
+<li><b>Intervals</b> are 95 %. CV AUROC: {html.escape(interval)}. Factor effects: an interval of the mean over
+the trials at a level; trials are not independent draws (the sampler chose them), so it describes spread, and a
+level with one trial has none.</li>
 <li><b>Counts.</b> {counts.get('complete', 0)} complete trials are ranked; {counts.get('pruned', 0)} pruned and
 {counts.get('failed', 0)} failed trials are counted, never ranked.</li>
-{standin}{notes}</ul>
+<li><b>n/a</b>: the factor does not apply to the row (baselines have no crop, filter or pretraining;
+a model trained from scratch has no frozen stages). The files leave these cells empty. Click a model
+for the trial's full configuration.</li>
+{standin}{extra}</ul>
 <details><summary>Column definitions</summary><dl class="gloss">{gloss}</dl></details></section>"""
 
 
@@ -498,13 +527,18 @@ def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame,
             full_html=False, include_plotlyjs=(i == 0), div_id=f"figure-{i}", default_width="100%",
             config={"responsive": True, "displaylogo": False}))
     configs = trial_configs(study)
+    noted = notes(head)
     meta = "".join(f"<dt>{html.escape(header_label(k))}</dt><dd>{html.escape(str(v))}</dd>"
-                   for k, v in head.items() if not k.endswith("_note") and k != "description")
-    banner = (f"<p class='warn'>{html.escape(head['description'])}</p>" if "NOT A PE LABEL" in str(head["description"]) else "")
+                   for k, v in head.items() if k not in noted and k not in ("description", "is_standin"))
+    banner = f"<p class='warn'>{html.escape(str(head['description']))}</p>" if is_standin(head) else ""
     cd_file = path.parent / "cd_diagram.svg"
     cd = (f"<h2>Ranking across model families (critical-difference diagram)</h2><div class='cd'>{_svg(cd_file)}</div>"
           if cd_file.is_file() else "")
-    factor_table = f"<div class='scroll'>{frame_html(effects, FACTOR_COLUMNS)}</div>" if len(effects) else ""
+    factor_table = ""
+    if len(effects):
+        methods = sorted(set(effects["method"].dropna().astype(str))) if "method" in effects.columns else []
+        factor_table = ("".join(f"<p>Interval: {html.escape(m)}.</p>" for m in methods) + "<div class='scroll'>"
+                        + frame_html(effects.drop(columns=["method"], errors="ignore"), FACTOR_COLUMNS) + "</div>")
     shown = min(top, len(board))
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -517,7 +551,7 @@ def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame,
 <div class="scroll">{board_html(board, configs, top)}</div>
 <h2>Locked test (ordered by leaderboard rank)</h2>{finalized_html(finalized, board)}
 {cd}
-<h2>Factor effects (mean CV AUROC over trials)</h2>{factor_table}
+<h2>Factor effects (mean AUROC per level over trials)</h2>{factor_table}
 {''.join(parts)}</body></html>
 """
     path.write_text(page)
