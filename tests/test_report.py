@@ -188,8 +188,8 @@ def test_forest_plot_orders_levels(written, study):
     if "view" in effects.columns:
         effects = effects[effects["view"] == effects["view"].iloc[-1]]
     fig = report._forest(effects)
-    depth = next(t for t in fig.data if t.y[0][0].startswith("freezing depth"))
-    levels = list(depth.y[1])
+    depth = next(t for t in fig.data if t.name.startswith("freezing depth"))
+    levels = list(depth.y)
     assert levels == sorted(levels, key=report.level_key) and len(levels) >= 2
     numeric = [float(v) for v in levels if not v.startswith("n/a")]
     assert numeric == sorted(numeric)  # 0 before 1

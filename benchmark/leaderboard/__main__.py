@@ -57,7 +57,7 @@ def print_table(table, counts, head, top: int, width: int | None = None) -> None
     console.print(f"trials: {counts['complete']} complete, {counts['pruned']} pruned, {counts['failed']} failed "
                   "(pruned and failed are counted, not ranked)")
     noted = notes(head) or {"selection_score": "CV AUROC is the selection score (the table is sorted by it), not an "
-                                               "estimate: the locked test (finalize) is"}
+                                               "estimate; the locked test (finalize) gives the estimate"}
     for key, text in noted.items():
         console.print(f"{header_label(key)}: {text}", markup=False)
     rows = tidy(table).head(top)

@@ -271,28 +271,34 @@ def _pareto(cost: np.ndarray, score: np.ndarray) -> np.ndarray:
 
 
 def _forest(effects: pd.DataFrame, title: str = "") -> go.Figure | None:
-    """Level means with 95 % intervals (over trials), one block per factor. ``effects`` is in natural
-    level order (``sort_effects``); the axis keeps that order top-down. A level with one trial has no bar."""
+    """Level means with 95 % intervals (over trials): one panel per factor, levels top-down in the
+    order of ``effects`` (``sort_effects``: natural order). A level with one trial has no bar."""
     if effects.empty:
         return None
+    from plotly.subplots import make_subplots
+
     mean_col = next(c for c in ("mean_auroc", "mean_cv_auroc") if c in effects.columns)
-    fig = go.Figure()
-    for factor, group in effects.groupby("factor", sort=False):
+    groups = list(effects.groupby("factor", sort=False))
+    sizes = [len(g) for _, g in groups]
+    fig = make_subplots(rows=len(groups), cols=1, shared_xaxes=True, row_heights=sizes, vertical_spacing=0.35 / sum(sizes),
+                        subplot_titles=[f for f, _ in groups])
+    for row, (factor, group) in enumerate(groups, start=1):
         levels = [level_text(v) for v in group["level"]]
         mean = group[mean_col].to_numpy(dtype=float)
         hi = group["ci_high"].to_numpy(dtype=float) - mean
         lo = mean - group["ci_low"].to_numpy(dtype=float)
         text = [f"n={n}" + ("" if n > 1 else " (no interval)") for n in group["trials"]]
-        fig.add_trace(go.Scatter(x=mean, y=[[factor] * len(levels), levels], mode="markers+text", text=text,
-                                 textposition="middle right", textfont={"size": 10, "color": "#555"},
+        fig.add_trace(go.Scatter(x=mean, y=levels, mode="markers+text", text=text, textposition="middle right",
+                                 textfont={"size": 10, "color": "#555"},
                                  marker={"color": "#1f5fa8", "size": 10, "symbol": "diamond"},
                                  error_x={"type": "data", "array": np.nan_to_num(hi), "arrayminus": np.nan_to_num(lo),
                                           "thickness": 2, "width": 6},
-                                 name="level mean, 95 % interval", showlegend=False,
-                                 hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", title=None)
-    fig.update_xaxes(title=title or column(mean_col, FACTOR_COLUMNS).label)
-    fig.update_layout(height=max(260, 26 * (len(effects) + 2)))
+                                 name=factor, showlegend=False, hovertemplate="%{y}: %{x:.4f}<extra></extra>"),
+                      row=row, col=1)
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=levels[::-1], row=row, col=1)
+    fig.update_annotations(font_size=12, x=0, xanchor="left")
+    fig.update_xaxes(title=title or column(mean_col, FACTOR_COLUMNS).label, row=len(groups), col=1)
+    fig.update_layout(height=max(260, 24 * sum(sizes) + 34 * len(groups) + 60))
     return fig
 
 
