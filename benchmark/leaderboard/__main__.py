@@ -46,8 +46,7 @@ def print_table(table, counts, head, top: int, width: int | None = None) -> None
     from rich.table import Table
 
     from benchmark.leaderboard.columns import column
-    from benchmark.leaderboard.columns import header_label
-    from benchmark.leaderboard.report import display, display_order, interval_pairs, is_standin, notes, tidy
+    from benchmark.leaderboard.report import display, display_order, interval_pairs, is_standin, note_line, notes, tidy
 
     console = Console(width=width, soft_wrap=False)
     console.print(f"[bold]{head['study']}[/bold]  cohort {head['cohort']}  manifest {str(head['manifest_hash'])[:12]}  "
@@ -59,7 +58,7 @@ def print_table(table, counts, head, top: int, width: int | None = None) -> None
     noted = notes(head) or {"selection_score": "CV AUROC is the selection score (the table is sorted by it), not an "
                                                "estimate; the locked test (finalize) gives the estimate"}
     for key, text in noted.items():
-        console.print(f"{header_label(key)}: {text}", markup=False)
+        console.print(note_line(key, text), markup=False)
     rows = tidy(table).head(top)
     pairs = interval_pairs(rows.columns)
 

@@ -58,6 +58,12 @@ def notes(head: dict) -> dict[str, str]:
     return {k: str(head[k]) for k in keys if head[k]}
 
 
+def note_line(key: str, text: str) -> str:
+    """"Label: text", without repeating a label the text already starts with."""
+    label = header_label(key)
+    return text if text.lower().startswith(label.lower()) else f"{label}: {text}"
+
+
 def is_standin(head: dict) -> bool:
     return bool(head.get("is_standin", "NOT A PE LABEL" in str(head.get("description", ""))))
 
@@ -209,11 +215,13 @@ def level_text(level) -> str:
 
 
 def sort_effects(effects: pd.DataFrame) -> pd.DataFrame:
-    """Factors in their first-seen order, levels in natural order."""
+    """Views and factors in their first-seen order, levels in natural order."""
     if effects.empty:
         return effects
+    views = effects["view"] if "view" in effects.columns else pd.Series([""] * len(effects))
+    view_order = {v: i for i, v in enumerate(dict.fromkeys(views))}
     order = {f: i for i, f in enumerate(dict.fromkeys(effects["factor"]))}
-    keys = [(order[f], level_key(lv)) for f, lv in zip(effects["factor"], effects["level"])]
+    keys = [(view_order[v], order[f], level_key(lv)) for v, f, lv in zip(views, effects["factor"], effects["level"])]
     return effects.iloc[sorted(range(len(effects)), key=keys.__getitem__)].reset_index(drop=True)
 
 
@@ -472,6 +480,7 @@ CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1d1d1d;line-height:1.45;
  margin:0 auto;padding:16px 20px;max-width:1200px;overflow-wrap:anywhere}
 h1{font-size:1.5em;margin:.2em 0 .4em} h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #ddd}
+h3{font-size:1em;margin:1em 0 .3em}
 .warn{background:#fff3cd;border:1px solid #e0b000;padding:8px 12px;font-weight:600}
 .howto{background:#eef5fb;border:1px solid #9cc3e6;padding:6px 16px;margin:12px 0}
 .howto h2{border:0;margin:.4em 0} .howto li{margin:.25em 0}
@@ -500,15 +509,16 @@ table.board table.cfg td{text-align:left;padding:0;border:0}
 
 def _how_to_read(head: dict, counts: dict, board: pd.DataFrame) -> str:
     noted = notes(head)
-    extra = "".join(f"<li><b>{html.escape(header_label(k))}:</b> {html.escape(v)}</li>"
+    extra = "".join(f"<li>{html.escape(note_line(k, v))}</li>"
                     for k, v in noted.items() if k not in ("selection_score", "interval_method"))
     standin = (f"<li><b>Stand-in cohort.</b> {html.escape(str(head['description']))}</li>" if is_standin(head) else "")
     selection = html.escape(noted["selection_score"]) + "." if "selection_score" in noted else SELECTION
+    lead = "Selection score." if "selection_score" in noted else "CV AUROC is a selection score, not an estimate."
     gloss = "".join(f"<dt>{html.escape(column(n).label)}</dt><dd>{html.escape(column(n).definition)}</dd>"
                     for n in board.columns)
     interval = noted.get("interval_method", "a t-interval over folds, which ignores that folds share training data")
     return f"""<section class="howto"><h2>How to read this</h2><ul>
-<li><b>CV AUROC is a selection score, not an estimate.</b> {selection} The estimate for unseen patients is
+<li><b>{lead}</b> {selection} The estimate for unseen patients is
 the <b>locked-test</b> result, measured once, for configurations chosen before the test was opened
 (<code>finalize</code>).</li>
 <li><b>Intervals</b> are 95 %. CV AUROC: {html.escape(interval)}. Factor effects: an interval of the mean over
@@ -526,10 +536,12 @@ for the trial's full configuration.</li>
 def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame, counts: dict,
                effects: pd.DataFrame, importances: dict, finalized: list[dict], top: int) -> None:
     """``board`` and ``effects`` are the tidy frames (``tidy``) the CSV files are written from."""
-    parts = []
+    parts, effect_parts = [], []
     for i, (title, fig) in enumerate(_figures(study, board, effects, importances, finalized)):
         fig.update_layout(margin={"l": 50, "r": 20, "t": 30, "b": 40}, autosize=True)
-        parts.append(f"<h2>{html.escape(title)}</h2>" + fig.to_html(
+        effect = title.startswith("Factor effects")  # shown in the factor-effects section, before the rest
+        heading = f"<h3>{html.escape(title)}</h3>" if effect else f"<h2>{html.escape(title)}</h2>"
+        (effect_parts if effect else parts).append(heading + fig.to_html(
             full_html=False, include_plotlyjs=(i == 0), div_id=f"figure-{i}", default_width="100%",
             config={"responsive": True, "displaylogo": False}))
     configs = trial_configs(study)
@@ -543,8 +555,10 @@ def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame,
     factor_table = ""
     if len(effects):
         methods = sorted(set(effects["method"].dropna().astype(str))) if "method" in effects.columns else []
-        factor_table = ("".join(f"<p>Interval: {html.escape(m)}.</p>" for m in methods) + "<div class='scroll'>"
-                        + frame_html(effects.drop(columns=["method"], errors="ignore"), FACTOR_COLUMNS) + "</div>")
+        factor_table = ("<details><summary>The same as a table</summary>"
+                        + "".join(f"<p>Interval: {html.escape(m)}.</p>" for m in methods) + "<div class='scroll'>"
+                        + frame_html(effects.drop(columns=["method"], errors="ignore"), FACTOR_COLUMNS)
+                        + "</div></details>")
     shown = min(top, len(board))
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -557,7 +571,7 @@ def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame,
 <div class="scroll">{board_html(board, configs, top)}</div>
 <h2>Locked test (ordered by leaderboard rank)</h2>{finalized_html(finalized, board)}
 {cd}
-<h2>Factor effects (mean AUROC per level over trials)</h2>{factor_table}
+<h2>Factor effects (mean AUROC per level over trials)</h2>{''.join(effect_parts)}{factor_table}
 {''.join(parts)}</body></html>
 """
     path.write_text(page)
