@@ -20,6 +20,7 @@ class Column:
     dtype: str = "float"  # int | float | str | bool | auto (kept as the table has it)
     main: bool = False  # shown in the HTML table by default (the rest behind "show all columns")
     digits: int = 4  # decimals shown for floats
+    wide_only: bool = False  # a main column hidden on narrow screens (< 900 px) unless "show all columns"
 
 
 # Metrics stored per fold (``training/metrics.py``); each gets a mean and a standard deviation column.
@@ -37,14 +38,14 @@ NOT_APPLICABLE = "n/a"
 
 _FIXED = {
     "rank": Column("Rank", "rank", "position by CV AUROC mean (the selection score), 1 = highest", "int", True, 0),
-    "trial": Column("Trial", "trial", "Optuna trial number in the study", "int", True, 0),
+    "trial": Column("Trial", "trial", "Optuna trial number in the study", "int", True, 0, wide_only=True),
     "kind": Column("Kind", "kind", "deep (a neural network) or baseline (a classical time-series classifier)", "str"),
     "family": Column("Architecture family", "family", "the model's family (its search-space file)", "str"),
     "model": Column("Model", "model", "registered model name", "str", True),
     "crop_seconds": Column("Crop (s)", "crop", "length of the training crop in seconds; empty where it does not "
                            "apply (baselines see the whole record)", "float", True, 1),
     "filter": Column("Filter", "filter", "signal filter; empty where it does not apply (baselines)", "str"),
-    "normalization": Column("Normalization", "norm", "per-record normalization", "str", True),
+    "normalization": Column("Normalization", "norm", "per-record normalization", "str", True, wide_only=True),
     "pretrain": Column("Pretraining", "pretrain", "pretraining source of the encoder (none = trained from scratch); "
                        "empty where it does not apply (baselines)", "str", True),
     "freeze_depth": Column("Frozen stages", "freeze", "encoder stages kept frozen during fine-tuning (0 = fine-tune "
@@ -68,11 +69,11 @@ _FIXED = {
     "n_parameters": Column("Parameters", "params", "numbers the fitted model holds, as its estimator's n_parameters_ "
                            "reports: every network weight (frozen ones included) for deep models; for baselines "
                            "their fixed transform's parameters (e.g. ROCKET kernels) where counted, plus the "
-                           "fitted head", "int", True, 0),
+                           "fitted head", "int", True, 0, wide_only=True),
     "fit_seconds_total": Column("Fit time, all folds (s)", "fit s total", "wall-clock seconds to fit the "
                                 "configuration, summed over every (repeat, fold)", "float", False, 1),
     "fit_seconds_per_fold": Column("Fit time per fold (s)", "fit s/fold", "fit_seconds_total / folds: the mean "
-                                   "wall-clock seconds of one fit", "float", True, 1),
+                                   "wall-clock seconds of one fit", "float", True, 1, wide_only=True),
     "seed": Column("Seed", "seed", "training seed of the trial", "int", False, 0),
     "p_vs_best": Column("p vs rank 1", "p", "two-sided p-value of a paired t-test across folds against rank 1",
                         "float", False, 3),

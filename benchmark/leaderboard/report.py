@@ -385,6 +385,10 @@ def _config_html(config: dict) -> str:
     return f"<table class='cfg'>{rows}</table>"
 
 
+def _visibility(spec: Column) -> list[str]:
+    return ["extra"] if not spec.main else ["wide"] if spec.wide_only else []
+
+
 def board_html(board: pd.DataFrame, configs: dict[int, dict], top: int) -> str:
     """The leaderboard as an HTML table: main columns shown, the rest marked ``extra`` (hidden until
     "show all columns" is ticked); each model cell expands to the trial's stored configuration."""
@@ -395,7 +399,7 @@ def board_html(board: pd.DataFrame, configs: dict[int, dict], top: int) -> str:
     for n in names:
         spec = column(n)
         label = interval_label(n) if n in pairs else spec.label
-        classes = ([] if spec.main else ["extra"]) + (["txt"] if spec.dtype == "str" else [])
+        classes = _visibility(spec) + (["txt"] if spec.dtype == "str" else [])
         cls = f" class='{' '.join(classes)}'" if classes else ""
         heads.append(f"<th{cls} title='{html.escape(spec.definition, quote=True)}'>{html.escape(label)}</th>")
     body = []
@@ -403,7 +407,7 @@ def board_html(board: pd.DataFrame, configs: dict[int, dict], top: int) -> str:
         cells = []
         for n in names:
             spec = column(n)
-            classes = [] if spec.main else ["extra"]
+            classes = _visibility(spec)
             if n in pairs:
                 lo, hi = display(row[n], spec), display(row[pairs[n]], column(pairs[n]))
                 text = html.escape(f"[{lo}, {hi}]") if lo and hi else "<span class='na'>none</span>"
@@ -416,8 +420,10 @@ def board_html(board: pd.DataFrame, configs: dict[int, dict], top: int) -> str:
                 text = f"<span class='na' title='{html.escape(reason, quote=True)}'>{NOT_APPLICABLE}</span>"
             else:
                 text = html.escape(display(row[n], spec, n))
-            if spec.dtype in ("str",) or n in pairs:
+            if spec.dtype == "str" or n in pairs:
                 classes.append("txt")
+            if n in pairs:
+                classes.append("iv")
             cls = f" class='{' '.join(classes)}'" if classes else ""
             cells.append(f"<td{cls}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -454,14 +460,15 @@ def finalized_html(finalized: list[dict], board: pd.DataFrame) -> str:
         r = rank.get(int(f["trial"]))
         rows.append(
             f"<tr><td>{r if r is not None else '–'}</td><td>{f['trial']}</td><td class=txt>{html.escape(str(f['config']['model']))}</td>"
-            f"<td>{f['cv_auroc']:.4f}</td><td class=txt>{ci(t['auroc'], f.get('auroc_ci'))}</td>"
-            f"<td class=txt>{ci(t['auprc'], f.get('auprc_ci'))}</td>"
-            f"<td class=txt>{ci(t['sensitivity'], f.get('sensitivity_ci'), 3)}</td>"
-            f"<td class=txt>{ci(t['specificity'], f.get('specificity_ci'), 3)}</td>"
+            f"<td>{f['cv_auroc']:.4f}</td><td class='txt iv'>{ci(t['auroc'], f.get('auroc_ci'))}</td>"
+            f"<td class='txt iv'>{ci(t['auprc'], f.get('auprc_ci'))}</td>"
+            f"<td class='txt iv'>{ci(t['sensitivity'], f.get('sensitivity_ci'), 3)}</td>"
+            f"<td class='txt iv'>{ci(t['specificity'], f.get('specificity_ci'), 3)}</td>"
             f"<td>{f.get('test_positives', '')} / {f.get('test_records', '')}</td></tr>")
     heads = ("Rank", "Trial", "Model", "CV AUROC (selection score)", "Locked-test AUROC [95 % CI]",
              "Locked-test AUPRC [95 % CI]", "Sensitivity", "Specificity", "Test positives / records")
-    return ("<div class='scroll'><table class='board'><thead><tr>" + "".join(f"<th>{h}</th>" for h in heads)
+    return ("<div class='scroll'><table class='board'><thead><tr>"
+            + "".join(f"<th class=txt>{h}</th>" if h == "Model" else f"<th>{h}</th>" for h in heads)
             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
 
 
@@ -491,16 +498,17 @@ dl.gloss dt{font-weight:600} dl.gloss dd{margin:0}
 .scroll{overflow-x:auto;max-width:100%;border:1px solid #ddd;border-radius:4px}
 table.board{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums;overflow-wrap:normal}
 table.board th{background:#f3f4f6;text-align:right;vertical-align:bottom;font-weight:600;padding:4px 8px;
- min-width:5.5em;max-width:10em;white-space:normal;border-bottom:2px solid #bbb}
+ min-width:3.5em;max-width:9em;white-space:normal;border-bottom:2px solid #bbb}
 table.board td{padding:3px 8px;border-bottom:1px solid #e5e5e5;text-align:right;white-space:nowrap;vertical-align:top}
-table.board td.txt,table.board th.txt{text-align:left}
+table.board td.txt,table.board th.txt{text-align:left} table.board td.txt{white-space:normal;min-width:6em}
 table.board tbody tr:nth-child(even){background:#fafafa}
-td.model{text-align:left} td.model summary{cursor:pointer;color:#1f5fa8}
+table.board td.model,table.board td.iv{white-space:nowrap} td.model summary{cursor:pointer;color:#1f5fa8}
 table.cfg{font-size:12px;margin:4px 0;border-collapse:collapse} table.board table.cfg th{text-align:left;padding:0 8px 0 0;
  font-weight:500;color:#555;background:none;border:0;min-width:0;max-width:none;white-space:nowrap}
 table.board table.cfg td{text-align:left;padding:0;border:0}
 .na{color:#999}
 .extra{display:none} #allcols:checked ~ .scroll .extra{display:table-cell}
+@media (max-width:900px){.wide{display:none}} #allcols:checked ~ .scroll .wide{display:table-cell}
 .toggle{font-size:13px;margin:4px 0;display:inline-block}
 .cd svg{max-width:100%;height:auto}
 .plot{width:100%}
