@@ -13,8 +13,10 @@ A factor that does not apply to a row (a baseline's crop length, an unpretrained
 depth) is an empty cell in the files; the page shows "n/a" with the reason. Floats are written with
 12 significant digits and rows in rank order, so the same study always gives the same bytes.
 
-Header entries whose key ends in ``_note`` (e.g. a selection or locked-test note) are shown in the
-page's "How to read this" box; ``<out>/cd_diagram.svg`` is embedded when it exists.
+The header's notes for the reader (``columns.NOTE_KEYS``: selection score, interval and comparison
+methods, locked-test use; and any key ending in ``_note``) are shown in the page's "How to read this"
+box and above the terminal table; ``<out>/cd_diagram.svg`` is embedded when it exists (write it
+before the page). Column labels and definitions come from ``columns.py`` only.
 """
 
 from __future__ import annotations
