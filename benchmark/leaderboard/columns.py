@@ -74,6 +74,11 @@ _FIXED = {
                                 "configuration, summed over every (repeat, fold)", "float", False, 1),
     "fit_seconds_per_fold": Column("Fit time per fold (s)", "fit s/fold", "fit_seconds_total / folds: the mean "
                                    "wall-clock seconds of one fit", "float", True, 1, wide_only=True),
+    "forward_flops_per_record": Column("Forward FLOPs per record", "FLOPs", "floating-point operations of one "
+                                       "forward pass on one record (torch FlopCounterMode; the inference cost)",
+                                       "float", False, 0),
+    "predict_ms_per_record": Column("Predict time per record (ms)", "ms/rec", "milliseconds to predict one record "
+                                    "(median over folds)", "float", False, 3),
     "seed": Column("Seed", "seed", "training seed of the trial", "int", False, 0),
     "p_vs_best": Column("p vs rank 1", "p", "two-sided p-value of a paired t-test across folds against rank 1",
                         "float", False, 3),

@@ -315,8 +315,8 @@ def _forest(effects: pd.DataFrame, title: str = "") -> go.Figure | None:
 def _cost_figures(table: pd.DataFrame) -> list[tuple[str, go.Figure]]:
     figs = []
     colour = "family" if "family" in table.columns else "model"
-    for cost, title in (("fit_seconds_per_fold", column("fit_seconds_per_fold").label),
-                        ("n_parameters", column("n_parameters").label)):
+    for cost in ("fit_seconds_per_fold", "n_parameters", "forward_flops_per_record"):
+        title = column(cost).label
         if cost not in table.columns:
             continue
         data = table[[cost, "auroc_mean", "trial", "model", colour]].dropna(subset=[cost, "auroc_mean"])
