@@ -228,3 +228,10 @@ def test_not_applicable_is_empty_in_numbers_but_kept_as_a_factor_level():
     assert str(tidy["freeze_depth"].dtype) == "Int64" and tidy["freeze_depth"].iloc[1] == 1
     effects = pd.DataFrame({"factor": ["pretraining source"] * 2, "level": ["n/a (baseline)", "ptbxl"], "trials": [2, 3]})
     assert report.tidy(effects, mapping=report.FACTOR_COLUMNS)["level"].tolist() == ["n/a (baseline)", "ptbxl"]
+
+
+def test_importance_ties_in_a_fixed_order():
+    a = {"b": 0.0, "x": 0.7, "a": 0.0, "m": 0.3}
+    b = {"a": 0.0, "m": 0.3, "b": 0.0, "x": 0.7}
+    assert list(report._stable_importances(a)) == list(report._stable_importances(b)) == ["x", "m", "a", "b"]
+    assert list(report._stable_importances({"v": b})["v"]) == ["x", "m", "a", "b"]

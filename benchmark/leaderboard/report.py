@@ -140,6 +140,13 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     path.write_text(frame.to_csv(index=False, float_format=f"%.{SIGNIFICANT}g", lineterminator="\n"))
 
 
+def _stable_importances(importances: dict) -> dict:
+    """Highest first, ties by name: the evaluator returns tied parameters in no fixed order."""
+    if importances and all(isinstance(v, dict) for v in importances.values()):
+        return {view: _stable_importances(values) for view, values in importances.items()}
+    return dict(sorted(importances.items(), key=lambda kv: (-_round(float(kv[1])), kv[0])))
+
+
 def metadata(head: dict, counts: dict, board: pd.DataFrame, effects: pd.DataFrame, importances: dict,
              finalized: list[dict]) -> dict:
     """Everything about the tables that is not a row: identity, counts, column definitions, recipes."""
@@ -154,7 +161,7 @@ def metadata(head: dict, counts: dict, board: pd.DataFrame, effects: pd.DataFram
                                               "json.load(open('leaderboard.json'))['meta']"},
             "columns": columns(board, COLUMNS), "dtypes": dtypes(board),
             "factor_columns": columns(effects, FACTOR_COLUMNS), "factor_dtypes": dtypes(effects),
-            "importances": importances,
+            "importances": _stable_importances(importances),
             "finalized": [{k: v for k, v in f.items() if k not in ("roc", "reused")} for f in finalized]}
 
 
