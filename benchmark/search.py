@@ -46,9 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
 def validate(args: argparse.Namespace) -> None:
     from benchmark.tasks import get_task
 
+    from benchmark.experiment import check_cohort_options
+    from benchmark.options import check_file, check_positive
+
     get_task(args.task)
+    check_cohort_options(args)
     if args.trials < 1:
         raise ConfigError(f"--trials must be at least 1, got {args.trials}")
+    check_positive(args.timeout, "--timeout")
+    if args.storage is None or args.storage.startswith("journal:") or "://" not in args.storage:
+        journal = args.storage.removeprefix("journal:") if args.storage else Path(args.results_dir) / args.task / "study.journal"
+        check_file(journal, "--storage" if args.storage else "journal")
     get_budget(args.budget)
     if args.engine not in ENGINES:
         raise ConfigError(f"unknown --engine {args.engine!r}; choose {', '.join(ENGINES)}")
@@ -84,7 +92,10 @@ def select_models(patterns: str) -> list[str]:
 
     known = all_models()
     chosen: list[str] = []
-    for pattern in [p.strip() for p in patterns.split(",") if p.strip()]:
+    wanted = [p.strip() for p in patterns.split(",") if p.strip()]
+    if not wanted:
+        raise ConfigError(f"--models {patterns!r} names no model; give names or patterns, e.g. --models 'resnet*,minirocket'")
+    for pattern in wanted:
         hits = [m for m in known if fnmatch.fnmatch(m, pattern)]
         if not hits:
             close = difflib.get_close_matches(pattern, known, n=3)
@@ -117,9 +128,8 @@ def prepare(args: argparse.Namespace):
 
     budget = get_budget(args.budget)
     models = select_models(args.models)  # a typo fails before any data is loaded
-    results = Path(args.results_dir)
-    storage = make_storage(args.storage, results / args.task / "study.journal")
-    data = load_experiment_data(args, folds=budget.folds)
+    data = load_experiment_data(args, folds=budget.folds)  # every record checked before anything is written
+    storage = make_storage(args.storage, Path(args.results_dir) / args.task / "study.journal")
     cohort = data.cohort.with_signals(data.split.dev_ids())
     ctx = SearchContext(args.task, cohort, data.split, budget, args.seed, args.device, args.data_dir,
                         models=models)

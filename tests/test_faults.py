@@ -94,3 +94,20 @@ def test_truncated_real_journal_next_search_keeps_every_trial(tmp_path):
                            "--out", str(tmp_path / "board")], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_trials_is_a_study_total_across_concurrent_commands(tmp_path):
+    """Two `search --trials 3` commands on one journal: 3 finished trials in all, not 6 (at most
+    one more: the other command's trial in flight when the third finished)."""
+    from tests.conftest import REPO
+
+    search(tmp_path, "--trials", "1", "--models", "minirocket")  # the study and split exist: no creation race
+    cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
+           "--trials", "3", "--models", "minirocket"]
+    procs = [subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    for proc in procs:
+        assert proc.wait(timeout=600) == 0, proc.stderr.read()[-2000:]
+    finished = len(load(tmp_path).get_trials(states=FINISHED))
+    assert 3 <= finished <= 3 + 1
