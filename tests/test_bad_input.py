@@ -121,3 +121,70 @@ def test_cli_exits_nonzero_with_one_line(kind, cohort_dir, tmp_path):
 def test_nan_never_reaches_a_model(cohort_dir):
     cohort = load_cohort(cohort_dir).with_signals()
     assert np.isfinite(cohort.X()).all()
+
+
+def _cli(module: str, argv: list[str], capsys) -> tuple[int, str]:
+    """Run a CLI main in-process; its exit code and stderr."""
+    import importlib
+
+    with pytest.raises(SystemExit) as info:
+        importlib.import_module(module).main(argv)
+    return info.value.code, capsys.readouterr().err
+
+
+SEARCH = ["--task", "pe", "--budget", "smoke", "--trials", "1"]
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["--fs", "0"], "--fs 0 Hz is outside the rates this benchmark uses (50-1000 Hz)"),
+    (["--fs", "-100"], "--fs -100 Hz is outside"),
+    (["--fs", "nan"], "--fs nan Hz is outside"),
+    (["--fs", "inf"], "--fs inf Hz is outside"),
+    (["--fs", "0.001"], "--fs 0.001 Hz is outside"),
+    (["--fs", "7"], "--fs 7 Hz is outside"),
+    (["--folds", "0"], "--folds must be at least 2, got 0"),
+    (["--timeout", "-5"], "--timeout must be a positive number of seconds, got -5"),
+    (["--models", ","], "--models ',' names no model"),
+    (["--results-dir", "{file}"], "--results-dir {file}: is a file, not a folder"),
+    (["--results-dir", "{file}/sub"], "--results-dir {file}/sub: {file} is a file, so no folder can be made there"),
+    (["--storage", "{dir}"], "--storage {dir}: is a folder, not a file"),
+])
+def test_bad_search_option_is_one_line_and_exit_2(argv, fragment, tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    subs = {"{file}": str(tmp_path / "afile"), "{dir}": str(tmp_path / "adir")}
+    for key, value in subs.items():
+        argv = [a.replace(key, value) for a in argv]
+        fragment = fragment.replace(key, value)
+    results = tmp_path / "results"
+    code, err = _cli("benchmark.search", SEARCH + ["--results-dir", str(results), *argv], capsys)
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and fragment in err, err
+    assert not results.exists()  # nothing written
+
+
+def test_cache_path_that_is_a_file_is_one_line(tmp_path, capsys, monkeypatch):
+    (tmp_path / "cachefile").write_text("x")
+    monkeypatch.setenv("ECG_BENCH_CACHE", str(tmp_path / "cachefile"))
+    code, err = _cli("benchmark.search", SEARCH + ["--results-dir", str(tmp_path / "r")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "cache folder ($ECG_BENCH_CACHE)" in err and "is a file" in err
+
+
+def test_leaderboard_out_that_is_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "outfile").write_text("x")
+    code, err = _cli("benchmark.leaderboard.__main__", ["--task", "pe", "--results-dir", str(tmp_path / "r"),
+                                               "--out", str(tmp_path / "outfile")], capsys)
+    assert code == 2 and err.count("\n") == 1 and f"--out {tmp_path / 'outfile'}: is a file, not a folder" in err
+
+
+def test_read_only_results_folder_is_one_line(tmp_path, capsys, monkeypatch):
+    """Tests run as root, who may write anywhere; so the permission answer is simulated (os.access
+    is what the check asks), which tests the check and its message, not the file system."""
+    import os
+
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == readonly else real(p, mode, **kw))
+    code, err = _cli("benchmark.search", SEARCH + ["--results-dir", str(readonly / "results")], capsys)
+    assert code == 2 and err.count("\n") == 1 and f"folder {readonly} is not writable" in err
+    assert not (readonly / "results").exists()
