@@ -188,3 +188,62 @@ def test_read_only_results_folder_is_one_line(tmp_path, capsys, monkeypatch):
     code, err = _cli("benchmark.search", SEARCH + ["--results-dir", str(readonly / "results")], capsys)
     assert code == 2 and err.count("\n") == 1 and f"folder {readonly} is not writable" in err
     assert not (readonly / "results").exists()
+
+
+def _rewrite(hea: Path, kind: str) -> None:
+    from benchmark.data.signals import CANONICAL_LEADS, read_wfdb
+
+    sig = read_wfdb(hea.with_suffix("")).data.T.copy()
+    leads = list(CANONICAL_LEADS)
+    if kind == "unknown_lead":
+        leads[4] = "XYZ"
+    elif kind == "nan":
+        sig[100:110, 3] = np.nan
+    else:
+        sig[:, 7] = 0.25
+    write_record(hea.parent, hea.stem, sig, 100.0, leads)
+
+
+def test_bad_locked_test_records_refused_before_any_trial(cohort_dir, tmp_path, capsys):
+    """Every record is validated before the search starts, the locked test included, and all bad
+    ones are named in one report; nothing (split, journal, folder) is written."""
+    import pandas as pd
+
+    labels = pd.read_csv(cohort_dir / "labels.csv")
+    labels["split"] = ["test" if p in {"p0", "p1", "p2", "p3"} else "dev" for p in labels["patient_id"]]
+    labels.to_csv(cohort_dir / "labels.csv", index=False)
+    test_rec = [cohort_dir / f"{r}.hea" for r in labels.loc[labels["split"] == "test", "record"]]
+    dev_rec = [cohort_dir / f"{r}.hea" for r in labels.loc[labels["split"] == "dev", "record"]]
+    bad = {test_rec[0]: "unknown lead name 'XYZ'", test_rec[3]: "10 NaN/inf samples", dev_rec[5]: "flat lead(s) V2"}
+    for hea, kind in zip(bad, ("unknown_lead", "nan", "flat")):
+        _rewrite(hea, kind)
+    results = tmp_path / "results"
+    code, err = _cli("benchmark.search", SEARCH + ["--cohort", str(cohort_dir), "--results-dir", str(results),
+                                                   "--models", "minirocket"], capsys)
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1, err
+    assert "3 of 40 records are bad" in err
+    for hea, problem in bad.items():
+        assert f"{hea}: {problem}" in err
+    assert not results.exists()  # no split file, no journal, no folder
+
+
+def test_split_of_a_changed_cohort_says_how_to_start_over(cohort_dir, tmp_path, capsys):
+    import pandas as pd
+
+    results = tmp_path / "results"
+    argv = ["describe", "--cohort", str(cohort_dir), "--results-dir", str(results), "--json"]
+    from benchmark.data.__main__ import main
+
+    main(argv)
+    capsys.readouterr()
+    labels = pd.read_csv(cohort_dir / "labels.csv")
+    labels.loc[0, "label"] = 1 - labels.loc[0, "label"]
+    labels.to_csv(cohort_dir / "labels.csv", index=False)
+    code, err = _cli("benchmark.data.__main__", argv, capsys)
+    old = results / "pe"
+    assert code == 2 and err.count("\n") == 1 and "its records, patients or labels changed" in err
+    command = err.split("nothing is deleted): ")[1].split(" (or pass")[0]
+    assert command.startswith(f"mv {old} {old}.old-")
+    subprocess.run(command.split(), check=True)  # the command it gives works, and keeps the old split
+    main(argv)
+    assert (Path(command.split()[2]) / "split-k5-seed0.json").is_file() and (old / "split-k5-seed0.json").is_file()
