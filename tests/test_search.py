@@ -125,6 +125,7 @@ def test_resume_after_sigkill(tmp_path):
         assert (t.state, t.value, t.params) == state  # finished trials unchanged
     assert len(study.get_trials(states=FINISHED)) == 6
     assert study.trials[killed].state == TrialState.FAIL
+    assert study.trials[killed].user_attrs["fail_reason"] == "worker died (heartbeat stale)"
     retried = [t for t in study.trials if t.system_attrs.get("failed_trial") == killed]
     assert retried and retried[0].params == study.trials[killed].params and retried[0].state in FINISHED
 
