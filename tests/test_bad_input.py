@@ -247,3 +247,15 @@ def test_split_of_a_changed_cohort_says_how_to_start_over(cohort_dir, tmp_path, 
     subprocess.run(command.split(), check=True)  # the command it gives works, and keeps the old split
     main(argv)
     assert (Path(command.split()[2]) / "split-k5-seed0.json").is_file() and (old / "split-k5-seed0.json").is_file()
+
+
+def test_every_bad_labels_row_in_one_report(cohort_dir):
+    labels = cohort_dir / "labels.csv"
+    lines = labels.read_text().splitlines()
+    bad_label = lines[1].rsplit(",", 1)[0] + ",2"
+    labels.write_text("\n".join([lines[0], bad_label, *lines[2:], lines[3], "records/ghost,p99,1"]) + "\n")
+    with pytest.raises(DataError) as info:
+        load_cohort(cohort_dir)
+    message = str(info.value)
+    assert message.startswith(f"{labels}: 3 problems") and "\n" not in message
+    assert "labels must be 0 or 1" in message and "duplicate record id" in message and "'records/ghost' has no WFDB header" in message
