@@ -54,7 +54,7 @@ def check_dir(path: str | Path | None, option: str) -> None:
     path = Path(path).expanduser()
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{option} {path}: is a file, not a folder")
-    _check_writable_ancestor(path, option)
+    _check_writable_ancestor(path, path, option)
 
 
 def check_file(path: str | Path, option: str) -> None:
@@ -64,11 +64,13 @@ def check_file(path: str | Path, option: str) -> None:
         raise ConfigError(f"{option} {path}: is a folder, not a file")
     if path.exists() and not os.access(path, os.W_OK):
         raise ConfigError(f"{option} {path}: file is not writable")
-    _check_writable_ancestor(path.parent, option)
+    _check_writable_ancestor(path.parent, path, option)
 
 
-def _check_writable_ancestor(path: Path, option: str) -> None:
-    existing = _nearest_existing(path)
+def _check_writable_ancestor(folder: Path, path: Path, option: str) -> None:
+    """The nearest existing ancestor of ``folder`` is a writable folder (``path`` is what the
+    message names)."""
+    existing = _nearest_existing(folder)
     if not existing.is_dir():
         raise ConfigError(f"{option} {path}: {existing} is a file, so no folder can be made there")
     if not os.access(existing, os.W_OK | os.X_OK):

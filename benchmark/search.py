@@ -44,19 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def validate(args: argparse.Namespace) -> None:
-    from benchmark.tasks import get_task
-
+    from benchmark.engines.storage import check_journal_path
     from benchmark.experiment import check_cohort_options
-    from benchmark.options import check_file, check_positive
+    from benchmark.options import check_positive
+    from benchmark.tasks import get_task
 
     get_task(args.task)
     check_cohort_options(args)
     if args.trials < 1:
         raise ConfigError(f"--trials must be at least 1, got {args.trials}")
     check_positive(args.timeout, "--timeout")
-    if args.storage is None or args.storage.startswith("journal:") or "://" not in args.storage:
-        journal = args.storage.removeprefix("journal:") if args.storage else Path(args.results_dir) / args.task / "study.journal"
-        check_file(journal, "--storage" if args.storage else "journal")
+    check_journal_path(args.storage, Path(args.results_dir) / args.task / "study.journal")
     get_budget(args.budget)
     if args.engine not in ENGINES:
         raise ConfigError(f"unknown --engine {args.engine!r}; choose {', '.join(ENGINES)}")

@@ -29,6 +29,7 @@ from optuna.storages.journal._file import get_lock_file
 from optuna.trial import TrialState
 
 from benchmark.errors import ConfigError
+from benchmark.options import check_file
 
 HEARTBEAT_S = 5
 GRACE_S = 20
@@ -232,12 +233,22 @@ def redact(url: str) -> str:
     return url
 
 
+def check_journal_path(url: str | None, default_path: Path) -> Path | None:
+    """The journal file that ``url`` names (``None``: the default; an RDB URL: no journal, returns
+    None), checked without creating anything: not a folder, and in a writable place."""
+    if url is not None and not (url.startswith("journal:") or "://" not in url):
+        return None
+    path = Path(default_path if url is None else url.removeprefix("journal:"))
+    check_file(path, "--storage" if url is not None else "journal")
+    return path
+
+
 def make_storage(url: str | None, default_path: Path) -> optuna.storages.BaseStorage:
     """``None`` -> journal file at ``default_path``; a path or ``journal:PATH`` -> journal file;
     ``sqlite:///``, ``postgresql://``, ``mysql://`` -> RDB storage with heartbeat. A bad or
     unreachable URL is one line naming it."""
-    if url is None or url.startswith("journal:") or "://" not in url:
-        path = Path(default_path if url is None else url.removeprefix("journal:"))
+    path = check_journal_path(url, default_path)
+    if path is not None:
         if url is not None and not path.parent.is_dir():
             raise ConfigError(f"--storage {url}: folder {path.parent} does not exist")
         path.parent.mkdir(parents=True, exist_ok=True)
