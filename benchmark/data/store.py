@@ -136,6 +136,8 @@ def _try_open(path: Path, key: str) -> tuple[SignalStore | None, str]:
         return None, "meta.json missing or unreadable (half-written build)"
     if meta.get("key") != key or meta.get("version") != STORE_VERSION:
         return None, "key mismatch"
+    if "signals_xxh3" not in meta:
+        return None, "made by an older version without the per-open checksum"
     try:
         if sha256_file(idx_path) != meta["index_sha256"]:
             return None, "index.csv checksum mismatch"
