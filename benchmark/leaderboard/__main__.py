@@ -96,6 +96,9 @@ def show(args: argparse.Namespace) -> None:
     from benchmark.engines.progress import counts as trial_counts
     from benchmark.leaderboard.table import leaderboard
 
+    from benchmark.options import check_dir
+
+    check_dir(args.out, "--out")  # before any work: a file or unwritable place is one line
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
     table = leaderboard(study)
     if table.empty:
