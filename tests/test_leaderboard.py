@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -50,12 +51,15 @@ def test_table_files_and_numbers_come_from_stored_folds(smoke):
                env={"ECG_BENCH_DATA": str(data)})
     assert proc.returncode == 0, proc.stderr
     assert "CV AUROC" in proc.stdout and "NOT A PE LABEL" in proc.stdout
-    assert "selection score" in proc.stdout and "Nadeau-Bengio" in proc.stdout and "locked test" in proc.stdout
-    for name in ("leaderboard.csv", "leaderboard.json", "factors.csv", "index.html"):
-        text = (out / name).read_text()
-        assert "pe-standin-ptbxl" in text and "manifest_hash" in text and "split_hash" in text and "0.1.0" in text
-    table = pd.read_csv(out / "leaderboard.csv", comment="#")
+    printed = " ".join(proc.stdout.split())  # the terminal may wrap the notes
+    assert "selection score" in printed and "Nadeau-Bengio" in printed and "locked test" in printed
     study = load(root / "results")
+    identity = study.user_attrs["identity"]
+    for name in ("leaderboard.meta.json", "leaderboard.json", "index.html"):
+        text = (out / name).read_text()
+        assert "pe-standin-ptbxl" in text and identity["manifest_hash"] in text and identity["split_hash"] in text
+        assert "0.1.0" in text
+    table = pd.read_csv(out / "leaderboard.csv")  # plain CSV: the identity is in leaderboard.meta.json
     assert len(table) == len([t for t in study.trials if t.state.name == "COMPLETE"])
     for _, row in table.iterrows():
         folds = [f["auroc"] for f in study.trials[int(row["trial"])].user_attrs["folds"]]
@@ -63,14 +67,19 @@ def test_table_files_and_numbers_come_from_stored_folds(smoke):
         assert row["auroc_std"] == pytest.approx(np.std(folds, ddof=1), abs=1e-12)
         assert row["folds"] == len(folds)
     assert list(table["auroc_mean"]) == sorted(table["auroc_mean"], reverse=True)
-    payload = json.loads((out / "leaderboard.json").read_text())
+    payload = json.loads((out / "leaderboard.json").read_text())["meta"]
     assert payload["counts"]["complete"] == len(table) and "NOT A PE LABEL" in payload["description"]
+    pd.testing.assert_frame_equal(pd.read_json(out / "leaderboard.json", orient="table"),
+                                  pd.read_csv(out / "leaderboard.csv", dtype=payload["dtypes"]), rtol=1e-12)
     assert "Nadeau-Bengio" in payload["interval_method"] and "selection score" in payload["selection_score"]
     ranking = payload["family_ranking"]
-    assert ranking["families"] == list(pd.read_csv(out / "families.csv", comment="#")["family"])
+    assert ranking["families"] == list(pd.read_csv(out / "families.csv")["family"])
     assert (out / "cd_diagram.svg").exists() == (ranking["nemenyi_p"] is not None)
     html = (out / "index.html").read_text()
     assert "Optimization history" in html and "Plotly.newPlot" in html
+    board = html.split('<div class="scroll"><table class=\'board\'>', 1)[1].split("</thead>", 1)[0]
+    headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", board)]
+    assert "CV AUROC" in headers and not [h for h in headers if "_" in h]  # readable, in a scroll container
     assert '<script src="http' not in html and len(html) > 1_000_000  # plotly.js inlined: no network needed
 
 
@@ -140,7 +149,7 @@ def test_finalize_reuses_and_force_keeps_history(smoke, tmp_path):
     assert "1 configuration(s) in total have seen it" in first.stdout
     page = (out / "index.html").read_text()
     assert "Not finalized yet" not in page and "1 configuration(s) in total have seen it" in page
-    assert "1 configuration(s)" in json.loads((out / "leaderboard.json").read_text())["locked_test"]
+    assert "1 configuration(s)" in json.loads((out / "leaderboard.meta.json").read_text())["locked_test"]
     again = cli("benchmark.leaderboard", *args, env=env)
     assert "(reused)" in again.stdout and again.stdout.split("(")[0] == first.stdout.split("(")[0]
     second_look = cli("benchmark.leaderboard", *args, "--top", "2", env=env)

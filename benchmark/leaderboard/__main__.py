@@ -57,39 +57,61 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fmt(v, digits=4) -> str:
-    if isinstance(v, float):
-        return "" if math.isnan(v) else f"{v:.{digits}f}"
-    return "" if v is None else str(v)
+# Terminal columns by priority: the narrowest terminal keeps the first ones (shown in table order).
+TERMINAL_PRIORITY = ("rank", "model", "auroc_mean", "auroc_ci_low", "vs_rank_1", "pretrain", "crop_seconds", "trial",
+                     "auprc_mean", "freeze_depth", "freeze_fraction", "normalization", "n_parameters",
+                     "fit_seconds_per_fold", "auroc_std", "sensitivity_mean", "specificity_mean", "f1_mean",
+                     "tied_with_best")
 
 
-def print_table(table, counts, head, rows: int) -> None:
+def print_table(table, counts, head, top: int, width: int | None = None) -> None:
+    """The top rows in the terminal's width (``$COLUMNS``, or 80 when not a terminal): the
+    lowest-priority columns are dropped until the table fits."""
     from rich.console import Console
     from rich.table import Table
 
-    from benchmark.leaderboard.table import NOT_PRETRAINED
+    from benchmark.leaderboard.columns import column
+    from benchmark.leaderboard.report import display, display_order, interval_pairs, is_standin, note_line, notes, tidy
 
-    console = Console(width=200)
+    console = Console(width=width, soft_wrap=False)
     console.print(f"[bold]{head['study']}[/bold]  cohort {head['cohort']}  manifest {str(head['manifest_hash'])[:12]}  "
                   f"split {str(head['split_hash'])[:12]}  budget {head['budget']}  v{head['package_version']}")
-    if head.get("is_standin"):
+    if is_standin(head):
         console.print(f"[yellow]{head['description']}[/yellow]")
     console.print(f"trials: {counts['complete']} complete, {counts['pruned']} pruned, {counts['failed']} failed "
                   "(pruned and failed are counted, not ranked)")
-    console.print(f"{head['selection_score']}.\ninterval: {head['interval_method']}; vs rank 1: {head['comparison_method']}")
-    console.print(head["locked_test"])
+    noted = notes(head) or {"selection_score": "CV AUROC is the selection score (the table is sorted by it), not an "
+                                               "estimate; the locked test (finalize) gives the estimate"}
+    for key, text in noted.items():
+        console.print(note_line(key, text), markup=False)
+    rows = tidy(table).head(top)
+    pairs = interval_pairs(rows.columns)
+
+    def cell(row, name):
+        if name in pairs:
+            lo, hi = display(row[name], column(name)), display(row[pairs[name]], column(pairs[name]))
+            return f"[{lo}, {hi}]" if lo and hi else ""
+        return display(row[name], column(name), name) or "n/a"
+
+    def short(name):
+        return "95% CI" if name in pairs else column(name).short
+
+    cells = {n: [cell(r, n) for _, r in rows.iterrows()] for n in TERMINAL_PRIORITY if n in rows.columns}
+    need = {n: max([len(short(n)), *map(len, v)]) + 3 for n, v in cells.items()}  # + padding and border
+    chosen, used = set(), 1
+    for name in cells:
+        if used + need[name] <= console.width or not chosen:
+            chosen.add(name)
+            used += need[name]
     t = Table()
-    for col in ("rank", "model", "crop", "norm", "pretrain", "frozen fraction", "CV AUROC (selection)", "95% CI (corrected)",
-                "vs rank 1", "AUPRC", "sens", "spec", "params", "fit s/fold", "trial"):
-        t.add_column(col, justify="left" if col in ("model", "norm", "pretrain", "vs rank 1") else "right")
-    for _, r in table.head(rows).iterrows():
-        t.add_row(str(r["rank"]), str(r["model"]), _fmt(r["crop_seconds"], 1), str(r["normalization"]),
-                  _fmt(r["pretrain"]), NOT_PRETRAINED if r["pretrain"] == "none" else _fmt(r["freeze_fraction"], 2),
-                  f"{r['auroc_mean']:.4f} ± {r['auroc_std']:.4f}", f"[{_fmt(r['auroc_ci_low'], 3)}, {_fmt(r['auroc_ci_high'], 3)}]",
-                  str(r["vs_rank_1"]), _fmt(r["auprc_mean"]), _fmt(r["sensitivity_mean"], 3),
-                  _fmt(r["specificity_mean"], 3), f"{int(r['n_parameters']):,}", f"{r['fit_seconds_per_fold']:.1f}",
-                  str(r["trial"]))
+    shown = [n for n in display_order(rows.columns) if n in chosen]
+    for name in shown:
+        t.add_column(short(name), justify="left" if column(name).dtype == "str" else "right", no_wrap=True)
+    for i in range(len(rows)):
+        t.add_row(*(cells[n][i] for n in shown))
     console.print(t)
+    if len(shown) < len(cells):
+        console.print(f"({len(cells) - len(shown)} columns left out at width {console.width}; all are in the files)")
 
 
 def _out(args: argparse.Namespace) -> Path:
@@ -123,24 +145,23 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     finalized = load_finalized(Path(args.results_dir), args.task, study.study_name)
     out = _out(args)
     out.mkdir(parents=True, exist_ok=True)
-    report.write_csv(table, out / "leaderboard.csv", head)
-    report.write_csv(family_view(table), out / "families.csv", head)
-    report.write_csv(effects, out / "factors.csv", head)
-    report.write_json(out / "leaderboard.json", head, table, counts, effects, importances, finalized,
-                      extra={"family_ranking": ranking.as_dict(), "locked_test_use": use})
-    written = [out / n for n in ("leaderboard.csv", "families.csv", "factors.csv", "leaderboard.json")]
-    if stats.write_cd_diagram(ranking, out / "cd_diagram.svg"):
+    drawn = stats.write_cd_diagram(ranking, out / "cd_diagram.svg")  # before the page, which embeds it
+    written = report.write_all(out, study, head, table, counts, effects, importances, finalized, args.rows,
+                               families=family_view(table),
+                               extra={"family_ranking": ranking.as_dict(), "locked_test_use": use})
+    if drawn:
         written.append(out / "cd_diagram.svg")
-    report.write_html(out / "index.html", study, head, table, counts, effects, importances, finalized, args.rows)
-    written.append(out / "index.html")
     return table, counts, head, written
 
 
 def show(args: argparse.Namespace) -> None:
     from benchmark.leaderboard.study import open_stored_study
 
+    from benchmark.options import check_dir
+
     if args.rows < 1:
         raise ConfigError(f"--rows must be at least 1, got {args.rows}")
+    check_dir(args.out, "--out")  # before any work: a file or unwritable place is one line
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
     table, counts, head, written = write_outputs(study, args)
     print_table(table, counts, head, args.rows)
@@ -167,8 +188,11 @@ def run_finalize(args: argparse.Namespace) -> None:
     from benchmark.leaderboard.finalize import finalize, usage_line
     from benchmark.leaderboard.study import open_stored_study
 
+    from benchmark.options import check_dir
+
     if args.top < 1:
         raise ConfigError(f"--top must be at least 1, got {args.top}")
+    check_dir(args.out, "--out")
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
     ctx, data = context_from_study(study, args, args.device)
     if ctx.cohort.is_standin:
