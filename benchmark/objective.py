@@ -1,8 +1,9 @@
-"""The engine-agnostic objective: K-fold CV of one configuration over the persisted dev folds.
+"""The engine-agnostic objective: repeated K-fold CV of one configuration over the persisted dev folds.
 
-After each fold it calls ``on_fold(k, fold_metrics)`` (an engine reports it and may prune); it
-returns the mean fold AUROC with everything a leaderboard needs, so nothing is ever re-run. It
-opens the dev records only: the locked test is not in the context's signals at all.
+After each (repeat, fold) it calls ``on_fold(step, fold_row)`` with the monotone step
+``repeat * K + fold`` (an engine reports it and may prune); it returns the mean AUROC over all
+(repeat, fold) pairs with everything a leaderboard needs, so nothing is ever re-run. It opens the
+dev records only: the locked test is not in the context's signals at all.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from benchmark.baselines import create_baseline
 from benchmark.budgets import Budget
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import Split
-from benchmark.estimators import DeepClassifier
-from benchmark.training.cv import run_fold
+from benchmark.estimators import EVAL_CROPS, MIN_THRESHOLD_POSITIVES, THRESHOLD_FROM, DeepClassifier
+from benchmark.space import RANDOM_FROZEN, suggest_config
+from benchmark.training.cv import cv_step, cv_steps, repeat_seed, run_fold
 from benchmark.training.pretrain import PretrainSpec, get_checkpoint
 
 
@@ -38,6 +40,8 @@ class SearchContext:
     pretrain_choices: list[str] = field(default_factory=lambda: ["none"])
     models: list[str] = field(default_factory=list)  # the model categorical (default: every registered space)
     checkpoint_root: Path | None = None
+    threshold_from: str = THRESHOLD_FROM[0]  # the fit protocol of every trial (stored in its config)
+    eval_crops: str = EVAL_CROPS[0]
     _pools: dict = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict:  # worker processes rebuild pretraining pools lazily
@@ -47,7 +51,8 @@ class SearchContext:
         """What a stored study must match to be resumed (and what every result carries)."""
         return {"task": self.task, "cohort": self.cohort.name, "manifest_hash": self.cohort.manifest_hash,
                 "split_hash": self.split.hash, "budget": self.budget.name, "seed": self.seed, "fs": self.cohort.fs,
-                "models": self.models}
+                "models": self.models, "repeats": self.split.repeats, "threshold_from": self.threshold_from,
+                "eval_crops": self.eval_crops}
 
     def pretraining(self, source: str):
         if source not in self._pools:
@@ -57,8 +62,18 @@ class SearchContext:
         return self._pools[source]
 
 
+def configure(trial, ctx: SearchContext) -> dict:
+    """The trial's configuration: a point of the joint space plus the study's fit protocol."""
+    config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models)
+    config["threshold_from"] = ctx.threshold_from
+    if config["kind"] == "deep":
+        config["eval_crops"] = ctx.eval_crops
+    return config
+
+
 def pretrain_spec(config: dict, ctx: SearchContext) -> PretrainSpec | None:
-    if config.get("kind") != "deep" or config.get("pretrain", "none") == "none":
+    """The pretraining a configuration needs; None without one (``none``, or the random control)."""
+    if config.get("kind") != "deep" or config.get("pretrain", "none") in ("none", RANDOM_FROZEN):
         return None
     digest = ctx.pretraining(config["pretrain"]).digest
     return PretrainSpec(source=config["pretrain"], model=config["model"], model_kwargs=dict(config["model_kwargs"]),
@@ -69,15 +84,18 @@ def pretrain_spec(config: dict, ctx: SearchContext) -> PretrainSpec | None:
 
 def build_estimator(config: dict, ctx: SearchContext, init_checkpoint: str | None = None):
     """The estimator a configuration describes (deep or baseline), unfitted."""
+    # trials stored before these settings existed used the inner split and the centre crop
+    threshold_from = config.get("threshold_from", "inner")
     if config["kind"] == "baseline":
         return create_baseline(config["model"], normalization=config["normalization"], fs=ctx.cohort.fs,
-                               seed=ctx.seed, **config["model_kwargs"])
+                               seed=ctx.seed, **config["model_kwargs"]).set_params(threshold_from=threshold_from)
     return DeepClassifier(
         model=config["model"], model_kwargs=dict(config["model_kwargs"]), fs=ctx.cohort.fs, filter=config["filter"],
         normalization=config["normalization"], crop_seconds=config["crop_seconds"], epochs=config["epochs"],
         batch_size=config["batch_size"], lr=config["lr"], weight_decay=config["weight_decay"], loss=config["loss"],
         focal_gamma=config["focal_gamma"], patience=ctx.budget.patience, init_checkpoint=init_checkpoint,
-        freeze_depth=config["freeze_depth"], device=ctx.device, seed=ctx.seed)
+        freeze_depth=config["freeze_depth"], eval_crops=config.get("eval_crops", "centre"),
+        threshold_from=threshold_from, device=ctx.device, seed=ctx.seed)
 
 
 def prepare_estimator(config: dict, ctx: SearchContext):
@@ -91,30 +109,65 @@ def prepare_estimator(config: dict, ctx: SearchContext):
 
 
 def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None) -> dict:
-    """Cross-validate ``config`` on the dev folds; ``on_fold`` sees each fold's metrics as it ends."""
+    """Cross-validate ``config`` on every (repeat, fold) of the dev split; ``on_fold(step, row)``
+    sees each fold's row as it ends (``step = repeat * K + fold``, monotone)."""
     estimator, spec = prepare_estimator(config, ctx)
     folds: list[dict] = []
     n_parameters = 0
-    for k in range(ctx.split.n_folds):
-        result = run_fold(estimator, ctx.cohort, ctx.split, k)
+    for repeat, k in cv_steps(ctx.split):
+        seed = repeat_seed(ctx.seed, repeat)
+        result = run_fold(estimator, ctx.cohort, ctx.split, k, repeat=repeat, seed=seed)
         n_parameters = result.n_parameters
-        row = {"fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
-               "threshold": float(result.estimator.threshold_),
-               "best_epoch": int(getattr(result.estimator, "best_epoch_", -1)), "n_parameters": result.n_parameters}
+        est = result.estimator
+        row = {"repeat": repeat, "fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
+               "threshold": float(est.threshold_), "threshold_positives": int(est.threshold_positives_),
+               "best_epoch": int(getattr(est, "best_epoch_", -1)), "n_parameters": result.n_parameters,
+               "n_train": result.n_train, "n_eval": result.n_eval, "seed": seed}
         folds.append(row)
         if on_fold is not None:
-            on_fold(k, row)
+            on_fold(cv_step(repeat, k, ctx.split.n_folds), row)
     return summarize(folds) | {"n_parameters": n_parameters, "pretrain_key": spec.key() if spec else None}
 
 
 def summarize(folds: list[dict]) -> dict:
     aurocs = [f["auroc"] for f in folds]
     value = float(np.mean(aurocs)) if aurocs else math.nan
-    return {"cv_auroc": value, "folds": folds, "fit_seconds": float(sum(f["fit_seconds"] for f in folds))}
+    return {"cv_auroc": value, "folds": folds, "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
+            "warnings": fold_warnings(folds)}
+
+
+def fold_warnings(folds: list[dict]) -> list[str]:
+    """What a reader of these fold rows must be told (stored with the trial as ``warnings``)."""
+    few = [f["threshold_positives"] for f in folds if f.get("threshold_positives", MIN_THRESHOLD_POSITIVES)
+           < MIN_THRESHOLD_POSITIVES]
+    if not few:
+        return []
+    return [f"decision threshold rests on fewer than {MIN_THRESHOLD_POSITIVES} positives in {len(few)} of "
+            f"{len(folds)} folds (as few as {min(few)}); sensitivity, specificity and F1 are fragile "
+            "(threshold-free AUROC and AUPRC are not affected; --threshold-from oof uses every training positive)"]
+
+
+def torch_settings() -> dict:
+    """The torch settings a trial's numbers depend on (stored with it, applied by ``reproduce``)."""
+    import torch
+
+    return {"num_threads": torch.get_num_threads(),
+            "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
+            "cudnn_deterministic": bool(torch.backends.cudnn.deterministic),
+            "cudnn_benchmark": bool(torch.backends.cudnn.benchmark), "torch_version": torch.__version__}
+
+
+def apply_torch_settings(settings: dict) -> None:
+    import torch
+
+    torch.set_num_threads(int(settings["num_threads"]))
+    torch.use_deterministic_algorithms(bool(settings["deterministic_algorithms"]))
+    torch.backends.cudnn.deterministic = bool(settings["cudnn_deterministic"])
+    torch.backends.cudnn.benchmark = bool(settings["cudnn_benchmark"])
 
 
 def trial_record(config: dict, ctx: SearchContext) -> dict:
     """Attributes stored with every trial: enough to reproduce it from the storage alone."""
     return {"config": config, "seed": ctx.seed, "split_hash": ctx.split.hash,
             "manifest_hash": ctx.cohort.manifest_hash, "package_version": benchmark.__version__,
-            "device": ctx.device}
+            "device": ctx.device, "torch": torch_settings()}

@@ -15,10 +15,10 @@ from optuna.trial import TrialState
 
 from benchmark.engines.progress import ProgressMonitor
 from benchmark.errors import ConfigError
-from benchmark.objective import SearchContext, evaluate, trial_record
-from benchmark.space import suggest_config
+from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, trial_record
 
 PRUNERS = ("wilcoxon", "median", "hyperband", "none")
+WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
@@ -44,16 +44,23 @@ def make_sampler(seed: int, kind: str = "tpe") -> optuna.samplers.BaseSampler:
         return optuna.samplers.TPESampler(multivariate=True, group=True, constant_liar=True, seed=seed)
 
 
-def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:
+def wilcoxon_min_steps(p_threshold: float = WILCOXON_P) -> int:
+    """Fewest paired (repeat, fold) steps at which a one-sided Wilcoxon signed-rank test can reach
+    ``p < p_threshold``: its smallest exact p with n pairs is 2**-n (every difference one way)."""
+    return math.floor(math.log2(1 / p_threshold)) + 1
+
+
+def make_pruner(name: str, n_steps: int) -> optuna.pruners.BasePruner:
+    """A pruner over the monotone (repeat, fold) step; ``n_steps`` = repeats * folds."""
     if name == "wilcoxon":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=1)
+            return optuna.pruners.WilcoxonPruner(p_threshold=WILCOXON_P, n_startup_steps=1)
     if name == "median":
-        # prune after a fold whose AUROC is below the median of earlier trials at that fold
+        # prune after a fold whose AUROC is below the median of earlier trials at that (repeat, fold)
         return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=0)
     if name == "hyperband":
-        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_folds)
+        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_steps)
     if name == "none":
         return optuna.pruners.NopPruner()
     raise ConfigError(f"unknown --pruner {name!r}; choose {', '.join(PRUNERS)}")
@@ -62,7 +69,7 @@ def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:
 def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool = True) -> optuna.Study:
     """Load ``name`` (checking it belongs to this task, cohort, split and budget) or create it."""
     identity = ctx.identity()
-    sampler, prune = make_sampler(ctx.seed), make_pruner(pruner, ctx.split.n_folds)
+    sampler, prune = make_sampler(ctx.seed), make_pruner(pruner, ctx.split.n_folds * ctx.split.repeats)
     try:
         study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=prune)
     except KeyError:
@@ -92,18 +99,21 @@ def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool
 
 def objective_fn(ctx: SearchContext):
     def objective(trial: optuna.Trial) -> float:
-        config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models)
+        config = configure(trial, ctx)
         for key, value in trial_record(config, ctx).items():
             trial.set_user_attr(key, value)
         folds: list[dict] = []
 
-        def on_fold(k: int, row: dict) -> None:
+        def on_fold(step: int, row: dict) -> None:
             folds.append(row)
             trial.set_user_attr("folds", folds)
-            trial.report(row["auroc"], k)
+            warned = fold_warnings(folds)
+            if warned:
+                trial.set_user_attr("warnings", warned)
+            trial.report(row["auroc"], step)
             if trial.should_prune():
-                trial.set_user_attr("pruned_after_fold", k)
-                raise optuna.TrialPruned(f"pruned after fold {k}")
+                trial.set_user_attr("pruned_after_fold", step)
+                raise optuna.TrialPruned(f"pruned after repeat {row['repeat']} fold {row['fold']} (step {step})")
 
         try:
             result = evaluate(config, ctx, on_fold)

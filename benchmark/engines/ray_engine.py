@@ -1,7 +1,7 @@
 """The Ray Tune engine: the same define-by-run space and objective under Ray Tune, for clusters
 and GPUs. ``OptunaSearch`` is driven by :func:`benchmark.space.suggest_config` and writes into the
 same Optuna storage as the default engine (so one leaderboard reads both); ``ASHAScheduler`` uses
-completed folds as its fidelity. Re-running the command restores the experiment
+completed (repeat, fold) steps as its fidelity. Re-running the command restores the experiment
 (``Tuner.restore``) and continues up to ``--trials``.
 
 Ray is an optional extra: ``pip install -e ".[ray]"``.
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.errors import ConfigError
-from benchmark.objective import SearchContext, evaluate, pretrain_spec, trial_record
+from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, pretrain_spec, trial_record
 from benchmark.space import suggest_config
 
 METRIC = "cv_auroc"
@@ -91,7 +91,7 @@ def _searcher_class():
         """Stores each trial's fold metrics and configuration on its Optuna trial, and records a
         trial stopped by the scheduler before its last fold as PRUNED (counted, never ranked)."""
 
-        n_folds: int = 5
+        n_steps: int = 5  # (repeat, fold) steps of a complete trial
 
         def on_trial_complete(self, trial_id, result=None, error=False):
             if trial_id in self._completed_trials or trial_id not in self._ot_trials:
@@ -102,15 +102,15 @@ def _searcher_class():
             result = unflatten_dict(result or {})  # Ray hands searchers flattened results
             if "bench_config" in result:
                 ot_trial.set_user_attr("config", result["bench_config"])
-            for key in ("seed", "split_hash", "manifest_hash", "package_version", "device", "folds",
-                        "n_parameters", "fit_seconds", "pretrain_key"):
+            for key in ("seed", "split_hash", "manifest_hash", "package_version", "device", "torch", "folds",
+                        "warnings", "n_parameters", "fit_seconds", "pretrain_key"):
                 if key in result:
                     ot_trial.set_user_attr(key, result[key])
             done = int(result.get(FIDELITY, 0))
             if error:
                 ot_trial.set_user_attr("fail_reason", result.get("fail_reason", "the Ray trial raised"))
                 self._ot_study.tell(ot_trial, state=TrialState.FAIL)
-            elif done < self.n_folds:
+            elif done < self.n_steps:
                 ot_trial.set_user_attr("pruned_after_fold", done - 1)
                 self._ot_study.tell(ot_trial, state=TrialState.PRUNED)
             else:
@@ -140,13 +140,13 @@ def make_searcher(ctx: SearchContext, storage, study_name: str):
 
     searcher = _searcher_class()(space=SpaceFunction(ctx.budget, ctx.pretrain_choices, ctx.models), metric=METRIC,
                                  mode="max", sampler=make_sampler(ctx.seed), study_name=study_name, storage=storage)
-    searcher.n_folds = ctx.split.n_folds
+    searcher.n_steps = ctx.split.n_folds * ctx.split.repeats
     return searcher
 
 
 def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
     """One Ray trial: rebuild the configuration from the sampled parameters, cross-validate, and
-    report after every fold (the scheduler's fidelity)."""
+    report after every (repeat, fold) step (the scheduler's fidelity)."""
     import optuna
     import torch
     from ray import tune
@@ -154,16 +154,17 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
     torch.set_num_threads(max(1, threads))
     if ctx.device.startswith("cuda"):  # Ray sets CUDA_VISIBLE_DEVICES to this trial's GPU(s)
         ctx.device = "cuda:0"
-    config = suggest_config(optuna.trial.FixedTrial(_flatten(params)), ctx.budget, ctx.pretrain_choices, ctx.models)
+    config = configure(optuna.trial.FixedTrial(_flatten(params)), ctx)
     record = trial_record(config, ctx)
     record["bench_config"] = record.pop("config")  # Ray reserves "config" in results
     spec = pretrain_spec(config, ctx)
     folds: list[dict] = []
 
-    def on_fold(k: int, row: dict) -> None:
+    def on_fold(step: int, row: dict) -> None:
         folds.append(row)
         tune.report({METRIC: float(np.mean([f["auroc"] for f in folds])), "fold_auroc": row["auroc"],
-                     FIDELITY: k + 1, **record, "folds": list(folds), "n_parameters": row["n_parameters"],
+                     FIDELITY: step + 1, **record, "folds": list(folds), "warnings": fold_warnings(folds),
+                     "n_parameters": row["n_parameters"],
                      "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
                      "pretrain_key": spec.key() if spec else None})
 
@@ -196,8 +197,8 @@ def run(ctx: SearchContext, storage, options: RayOptions):
         searcher = make_searcher(ctx, storage, options.study_name)
         if options.max_concurrent:
             searcher = ConcurrencyLimiter(searcher, max_concurrent=options.max_concurrent)
-        scheduler = ASHAScheduler(time_attr=FIDELITY, metric=METRIC, mode="max", max_t=ctx.split.n_folds,
-                                  grace_period=1, reduction_factor=2)
+        scheduler = ASHAScheduler(time_attr=FIDELITY, metric=METRIC, mode="max",
+                                  max_t=ctx.split.n_folds * ctx.split.repeats, grace_period=1, reduction_factor=2)
         fn = tune.with_resources(tune.with_parameters(trainable, ctx=ctx, threads=int(max(1, options.cpus_per_trial))),
                                  {"cpu": options.cpus_per_trial, "gpu": options.gpus_per_trial})
         storage_path = (Path(options.results_dir) / ctx.task / "ray").resolve()
