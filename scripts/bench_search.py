@@ -36,7 +36,7 @@ def run_one(strategy: str, seed: int, args, workdir: Path) -> dict:
         if t.state == TrialState.COMPLETE and t.value is not None:
             best = max(best, t.value)
         curve.append(best)
-    k = ctx.split.n_folds
+    k = ctx.split.n_folds * ctx.split.repeats  # (repeat, fold) steps of a complete trial
     evaluated = sum(len(t.user_attrs.get("folds", [])) for t in trials)
     return {"curve": curve, "saved": 1 - evaluated / (len(trials) * k), "pruned": sum(t.state == TrialState.PRUNED for t in trials),
             "seconds": time.time() - start}
