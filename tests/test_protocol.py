@@ -17,6 +17,7 @@ from benchmark.models import create_model
 from benchmark.objective import build_estimator, pretrain_spec
 from benchmark.space import RANDOM_FROZEN, stage_count, suggest_config
 from benchmark.transforms.crops import eval_offsets
+from tests.conftest import REPO
 from tests.test_training import planted
 
 
@@ -174,7 +175,11 @@ def test_wilcoxon_pruner_prunes_from_four_steps():
     n = wilcoxon_min_steps()
     assert wilcoxon(-np.arange(1.0, n), alternative="less").pvalue >= WILCOXON_P  # n - 1 steps: cannot
     assert wilcoxon(-np.arange(1.0, n + 1), alternative="less").pvalue < WILCOXON_P
-    assert n == 4 and wilcoxon(-np.arange(1.0, 6), alternative="less").pvalue == pytest.approx(1 / 32)
+    readme = (REPO / "README.md").read_text()
+    for steps in (3, 4, 5):  # the numbers the README states
+        p = wilcoxon(-np.arange(1.0, steps + 1), alternative="less").pvalue
+        assert p == pytest.approx(2.0 ** -steps) and f"{p:.4g} with {steps}" in readme
+    assert f"prune from the {n}th step on" in readme
     study = optuna.create_study(direction="maximize", pruner=make_pruner("wilcoxon", 10))
     best = study.ask()
     for step in range(10):
