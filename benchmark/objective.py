@@ -50,9 +50,9 @@ class SearchContext:
     def identity(self) -> dict:
         """What a stored study must match to be resumed (and what every result carries)."""
         return {"task": self.task, "cohort": self.cohort.name, "manifest_hash": self.cohort.manifest_hash,
+                "repeats": self.split.repeats, "threshold_from": self.threshold_from, "eval_crops": self.eval_crops,
                 "split_hash": self.split.hash, "budget": self.budget.name, "seed": self.seed, "fs": self.cohort.fs,
-                "models": self.models, "repeats": self.split.repeats, "threshold_from": self.threshold_from,
-                "eval_crops": self.eval_crops}
+                "models": self.models}
 
     def pretraining(self, source: str):
         if source not in self._pools:

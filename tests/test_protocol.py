@@ -219,3 +219,26 @@ def test_torch_settings_are_stored_and_applied():
         assert now["num_threads"] == 1 and now["deterministic_algorithms"] is True
     finally:
         apply_torch_settings(before)
+
+
+@pytest.mark.slow
+def test_search_with_repeats_stores_repeat_major_rows(tmp_path):
+    """The CLI end to end: --repeats 2 makes a 2-repeat split file, pins the protocol in the study
+    identity and the trial config, and stores 2 x 3 fold rows with their steps' metadata."""
+    from tests.searchutil import load, search
+
+    search(tmp_path, "--trials", "1", "--models", "minirocket", "--repeats", "2", "--threshold-from", "oof")
+    assert (tmp_path / "pe" / "split-k3-r2-seed0.json").is_file()
+    study = load(tmp_path)
+    identity = study.user_attrs["identity"]
+    assert (identity["repeats"], identity["threshold_from"], identity["eval_crops"]) == (2, "oof", "cover")
+    trial = study.trials[0]
+    rows = trial.user_attrs["folds"]
+    assert [(r["repeat"], r["fold"]) for r in rows] == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+    dev = rows[0]["n_train"] + rows[0]["n_eval"]
+    assert all(r["n_train"] + r["n_eval"] == dev for r in rows)
+    assert all(r["threshold_positives"] >= 10 for r in rows)  # oof: every training positive, ~27 here
+    assert trial.user_attrs["config"]["threshold_from"] == "oof" and "warnings" not in trial.user_attrs
+    assert trial.user_attrs["torch"]["num_threads"] >= 1
+    proc = search(tmp_path, "--trials", "2", "--models", "minirocket", check=False)  # budget default: 1 repeat
+    assert proc.returncode == 2 and "repeats=2, not 1" in proc.stderr
