@@ -23,6 +23,7 @@ from benchmark.data.splits import Split
 from benchmark.estimators import EVAL_CROPS, MIN_THRESHOLD_POSITIVES, THRESHOLD_FROM, DeepClassifier
 from benchmark.space import RANDOM_FROZEN, suggest_config
 from benchmark.training.cv import cv_step, cv_steps, repeat_seed, run_fold
+from benchmark.training.cost import forward_flops_per_record
 from benchmark.training.pretrain import PretrainSpec, get_checkpoint
 
 
@@ -108,31 +109,43 @@ def prepare_estimator(config: dict, ctx: SearchContext):
     return build_estimator(config, ctx, checkpoint), spec
 
 
-def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None) -> dict:
-    """Cross-validate ``config`` on every (repeat, fold) of the dev split; ``on_fold(step, row)``
-    sees each fold's row as it ends (``step = repeat * K + fold``, monotone)."""
+def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None,
+             on_epoch: Callable[[int, int, dict], None] | None = None) -> dict:
+    """Cross-validate ``config`` on every (repeat, fold) of the dev split, repeat-major.
+
+    ``on_fold(index, row)`` sees each fold's row as it ends and ``on_epoch(index, epoch, metrics)``
+    each epoch of a deep model (inner-validation AUROC); ``index = repeat * K + fold`` counts the
+    (repeat, fold) pairs in order (monotone; :mod:`benchmark.fidelity` maps it to the pruning step).
+    Either callback may raise to stop the trial (pruning, a time cap)."""
     estimator, spec = prepare_estimator(config, ctx)
     folds: list[dict] = []
     n_parameters = 0
     for repeat, k in cv_steps(ctx.split):
-        seed = repeat_seed(ctx.seed, repeat)
-        result = run_fold(estimator, ctx.cohort, ctx.split, k, repeat=repeat, seed=seed)
+        index, seed = cv_step(repeat, k, ctx.split.n_folds), repeat_seed(ctx.seed, repeat)
+        epoch_callback = None if on_epoch is None else (lambda epoch, metrics, i=index: on_epoch(i, epoch, metrics))
+        result = run_fold(estimator, ctx.cohort, ctx.split, k, epoch_callback, repeat=repeat, seed=seed)
         n_parameters = result.n_parameters
         est = result.estimator
+        if index == 0:  # the model's inference cost does not depend on the fold: count it once
+            flops = forward_flops_per_record(est, ctx.cohort.X(ctx.split.fold(0)[1][:1]))
         row = {"repeat": repeat, "fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
                "threshold": float(est.threshold_), "threshold_positives": int(est.threshold_positives_),
-               "best_epoch": int(getattr(est, "best_epoch_", -1)), "n_parameters": result.n_parameters,
-               "n_train": result.n_train, "n_eval": result.n_eval, "seed": seed}
+               "best_epoch": int(getattr(est, "best_epoch_", -1)),
+               "epochs_run": int(getattr(getattr(est, "fit_result_", None), "epochs_run", 0)),
+               "n_parameters": result.n_parameters, "n_train": result.n_train, "n_eval": result.n_eval, "seed": seed,
+               "predict_ms_per_record": result.predict_ms_per_record, "forward_flops_per_record": flops}
         folds.append(row)
         if on_fold is not None:
-            on_fold(cv_step(repeat, k, ctx.split.n_folds), row)
-    return summarize(folds) | {"n_parameters": n_parameters, "pretrain_key": spec.key() if spec else None}
+            on_fold(index, row)
+    return summarize(folds) | {"n_parameters": n_parameters, "pretrain_key": spec.key() if spec else None,
+                               "forward_flops_per_record": flops}
 
 
 def summarize(folds: list[dict]) -> dict:
     aurocs = [f["auroc"] for f in folds]
     value = float(np.mean(aurocs)) if aurocs else math.nan
     return {"cv_auroc": value, "folds": folds, "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
+            "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])) if folds else math.nan,
             "warnings": fold_warnings(folds)}
 
 

@@ -153,10 +153,10 @@ def test_failed_trial_recorded_and_study_goes_on(tmp_path, monkeypatch):
                         models=["minirocket", "vgg11_1d"])
     real = engine.evaluate
 
-    def flaky(config, ctx, on_fold=None):
+    def flaky(config, ctx, *callbacks):
         if config["model"] == "vgg11_1d":
             raise FitError("non-finite training loss (nan) at epoch 0; lower the learning rate")
-        return real(config, ctx, on_fold)
+        return real(config, ctx, *callbacks)
 
     monkeypatch.setattr(engine, "evaluate", flaky)
     storage = make_storage(None, tmp_path / "s.journal")

@@ -19,6 +19,7 @@ from sklearn.base import clone
 
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import REPEAT_SEED_STEP, Split
+from benchmark.training.cost import timed_predict_proba
 from benchmark.training.metrics import binary_metrics
 
 
@@ -44,6 +45,7 @@ class FoldResult:
     n_parameters: int
     estimator: object
     probabilities: np.ndarray
+    predict_ms_per_record: float = float("nan")
     n_train: int = 0
     n_eval: int = 0
 
@@ -64,7 +66,8 @@ def run_fold(estimator, cohort: CohortData, split: Split, k: int, epoch_callback
     start = time.perf_counter()
     fit_estimator(est, cohort.X(train_ids), cohort.y(train_ids), cohort.groups(train_ids), epoch_callback)
     fit_seconds = time.perf_counter() - start
-    p = est.predict_proba(cohort.X(eval_ids))[:, 1]
+    proba, predict_ms = timed_predict_proba(est, cohort.X(eval_ids))
+    p = proba[:, 1]
     metrics = binary_metrics(cohort.y(eval_ids), p, est.threshold_)
-    return FoldResult(k, metrics, fit_seconds, int(getattr(est, "n_parameters_", 0)), est, p,
+    return FoldResult(k, metrics, fit_seconds, int(getattr(est, "n_parameters_", 0)), est, p, predict_ms,
                       n_train=len(train_ids), n_eval=len(eval_ids))
