@@ -141,6 +141,11 @@ def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], No
                                "forward_flops_per_record": flops}
 
 
+# fold-row keys that measure wall-clock time: they differ between runs by nature, so reproduction and
+# determinism checks compare every other key
+TIMING_KEYS = ("fit_seconds", "predict_ms_per_record")
+
+
 def summarize(folds: list[dict]) -> dict:
     aurocs = [f["auroc"] for f in folds]
     value = float(np.mean(aurocs)) if aurocs else math.nan
