@@ -11,7 +11,6 @@ import sys
 from benchmark.errors import ConfigError, cli_entry
 
 TOLERANCE = 1e-6
-NOT_COMPARED = ("fit_seconds",)  # wall-clock time differs between runs by nature
 
 
 def reproduce(study, trial_number: int, args) -> tuple[list[dict], list[dict]]:
@@ -34,11 +33,14 @@ def reproduce(study, trial_number: int, args) -> tuple[list[dict], list[dict]]:
 
 def differences(stored: list[dict], rerun: list[dict]) -> list[tuple[int, int, str, float]]:
     """(repeat, fold, metric, |stored - rerun|) for every numeric metric of every stored fold row
-    (both NaN counts as equal; a metric missing from the re-run is an infinite difference)."""
+    but the timing keys (both NaN counts as equal; a metric missing from the re-run is an infinite
+    difference)."""
+    from benchmark.objective import TIMING_KEYS  # wall-clock times differ between runs by nature
+
     out = []
     for s, r in zip(stored, rerun):
         for key, value in s.items():
-            if key in NOT_COMPARED or isinstance(value, bool) or not isinstance(value, (int, float)):
+            if key in TIMING_KEYS or isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue
             other = r.get(key)
             if not isinstance(other, (int, float)):

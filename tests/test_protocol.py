@@ -199,8 +199,8 @@ def test_reproduce_compares_every_metric():
     from benchmark.reproduce import differences
 
     stored = [{"repeat": 0, "fold": 0, "auroc": 0.8, "sensitivity": 0.5, "specificity": float("nan"),
-               "fit_seconds": 3.0, "threshold": 0.4}]
-    same = [dict(stored[0], fit_seconds=9.0)]
+               "fit_seconds": 3.0, "predict_ms_per_record": 1.0, "threshold": 0.4}]
+    same = [dict(stored[0], fit_seconds=9.0, predict_ms_per_record=2.0)]
     assert max(d[3] for d in differences(stored, same)) == 0.0  # NaN == NaN, wall time not compared
     other = [dict(stored[0], sensitivity=0.625)]
     worst = max(differences(stored, other), key=lambda d: d[3])
