@@ -94,8 +94,12 @@ def test_reproduce_matches_stored_folds(smoke):
 
 
 def test_only_finalize_opens_the_locked_test(smoke, monkeypatch):
-    """Search and table ran with the test files intact but never read them (spy); then with the test
-    files removed the table still works and finalize fails naming a test record."""
+    """Search and table ran with the test files intact but never decoded them into their data (spy);
+    then with the test files removed the table still works and finalize fails naming a test record.
+
+    The one permitted read of locked-test files outside finalize is the up-front validation of every
+    record (issue 13), which keeps hashes and fingerprints only: the spy counts its reads apart."""
+    import benchmark.data.dataset as dataset
     import benchmark.data.signals as signals
     from benchmark.experiment import context_from_study
     from benchmark.leaderboard.finalize import finalize
@@ -106,8 +110,24 @@ def test_only_finalize_opens_the_locked_test(smoke, monkeypatch):
     monkeypatch.setenv("ECG_BENCH_DATA", str(data))
     monkeypatch.setenv("ECG_BENCH_CACHE", str(root / "fresh-cache"))  # nothing pre-decoded: every read is visible
     opened: list[str] = []
+    validated: list[str] = []
+    validating = [False]
     real = signals.read_wfdb
-    monkeypatch.setattr(signals, "read_wfdb", lambda path: (opened.append(Path(path).name), real(path))[1])
+    monkeypatch.setattr(signals, "read_wfdb",
+                        lambda path: ((validated if validating[0] else opened).append(Path(path).name), real(path))[1])
+    real_check = dataset.check_records
+
+    def check(*a, **k):
+        validating[0] = True
+        try:
+            result = real_check(*a, **k)
+        finally:
+            validating[0] = False
+        # validation keeps ids, hashes and lead-II fingerprints (for near-copy pool exclusion), never signals
+        assert set(vars(result)) == {"record_ids", "content_hashes", "fingerprints"}
+        return result
+
+    monkeypatch.setattr(dataset, "check_records", check)
     import benchmark.data.sources.ptbxl as ptbxl_module
 
     monkeypatch.setattr(ptbxl_module, "read_wfdb", signals.read_wfdb)
@@ -118,6 +138,7 @@ def test_only_finalize_opens_the_locked_test(smoke, monkeypatch):
     leaderboard(study)
     test_files = {f"{int(r):05d}_lr" for r in ctx.split.test_ids()}
     assert opened and not set(opened) & test_files  # dev records decoded, not one test record
+    assert test_files <= set(validated)  # ... while every test record was validated up front
     opened.clear()
     finalize(study, ctx, split_data, root / "results", top=1)
     assert set(opened) == test_files  # finalize opened exactly the locked test
