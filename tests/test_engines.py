@@ -44,6 +44,7 @@ def _check_leaderboard_reads(study: optuna.Study) -> None:
         assert row["auroc_mean"] == pytest.approx(np.mean(folds)) and row["folds"] == len(folds)
 
 
+@pytest.mark.slow
 def test_ray_engine_feeds_the_same_leaderboard(tmp_path):
     try:
         search(tmp_path / "ray", "--engine", "ray", "--trials", "4", *MODELS)
@@ -60,6 +61,7 @@ def test_ray_engine_feeds_the_same_leaderboard(tmp_path):
         _check_leaderboard_reads(study)
 
 
+@pytest.mark.slow
 def test_ray_kill_and_resume(tmp_path):
     cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
            "--engine", "ray", "--trials", "4", "--max-concurrent", "1", *MODELS]
@@ -84,6 +86,7 @@ def test_ray_kill_and_resume(tmp_path):
     assert study.trials[killed].state in FINISHED  # the interrupted trial was re-run with its parameters
 
 
+@pytest.mark.slow
 def test_ray_bad_inputs(tmp_path):
     proc = search(tmp_path, "--engine", "ray", "--address", "127.0.0.1:9", "--trials", "1", *MODELS, check=False)
     _one_line_error(proc, "--address 127.0.0.1:9", "cannot connect")
@@ -95,6 +98,7 @@ def test_ray_bad_inputs(tmp_path):
     _one_line_error(proc, "--device cuda", "no CUDA device")
 
 
+@pytest.mark.slow
 def test_postgres_two_workers_three_trials_each(tmp_path):
     url = postgres_url()
     name = f"pe-pg-{os.getpid()}-{int(time.time())}"

@@ -17,6 +17,8 @@ from tests.conftest import REPO
 from tests.searchutil import load, search
 from tests.test_search import _standin_copy
 
+pytestmark = pytest.mark.slow  # every test here reads a smoke study that a search writes first
+
 
 def cli(module: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     import os
