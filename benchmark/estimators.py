@@ -13,6 +13,7 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from benchmark.data.splits import inner_split
+from benchmark.inputs import ECGInputMixin, check_fit_input, check_fitted, check_X
 from benchmark.models import create_model
 from benchmark.training.loop import FitResult, Recipe, fit as fit_loop, predict_probs
 from benchmark.training.metrics import choose_threshold
@@ -31,7 +32,7 @@ def _strata(y: np.ndarray) -> np.ndarray:
     return np.nan_to_num(y[:, int(np.argmax(np.minimum(pos, neg)))])
 
 
-class DeepClassifier(ClassifierMixin, BaseEstimator):
+class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
     """A registered deep model trained with the one loop. Binary ``y`` (n,) or multi-label (n, k)."""
 
     reports_epochs = True  # fit() takes an epoch_callback (for pruning schedulers)
@@ -85,15 +86,15 @@ class DeepClassifier(ClassifierMixin, BaseEstimator):
         return model
 
     # -- scikit-learn API -----------------------------------------------------------------------
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, epoch_callback=None) -> "DeepClassifier":
-        X = np.asarray(X, dtype=np.float32)
-        y = np.asarray(y, dtype=np.float32)
-        groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+    def fit(self, X, y, groups=None, epoch_callback=None) -> "DeepClassifier":
+        """``X`` (n, leads, T) finite; ``y`` two classes (any labels; ``classes_[1]`` is positive), or
+        a multi-label (n, k) matrix of 0/1 with NaN for unknown (pretraining); ``groups`` patient ids."""
+        X, self.classes_, y, groups = check_fit_input(X, y, groups, self, multilabel=True)
+        self.n_features_in_ = X.shape[1]
         fit_idx, val_idx = inner_split(_strata(y), groups, self.val_fraction, self.seed)
         self.inner_split_ = (fit_idx, val_idx)
         self.preprocess_ = Preprocess(self.fs, self.filter, self.normalization).fit(X[fit_idx])
         Xp = self.preprocess_.transform(X)
-        self.classes_ = np.array([0, 1])
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         torch.manual_seed(self.seed)
         self.model_ = self.build_model(self.n_outputs_)
@@ -111,14 +112,19 @@ class DeepClassifier(ClassifierMixin, BaseEstimator):
         return predict_probs(self.model_, torch.from_numpy(np.ascontiguousarray(Xp)), self._crop(Xp.shape[-1]),
                               self.eval_crops, device=self.device, amp=self.amp)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """(n, 2) for binary targets: [P(negative), P(positive)]; (n, k) for multi-label."""
-        p = self._probs(X)
+    def predict_proba(self, X) -> np.ndarray:
+        """(n, 2) for binary targets: P(``classes_[0]``), P(``classes_[1]``); (n, k) for multi-label."""
+        check_fitted(self)
+        p = self._probs(check_X(X, self, fitted=True))
         return np.column_stack([1 - p[:, 0], p[:, 0]]) if self.n_outputs_ == 1 else p
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] >= self.threshold_).astype(int)
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where its probability reaches the threshold chosen on the inner validation."""
+        positive = self.predict_proba(X)[:, 1] >= self.threshold_  # checks fitted first
+        return self.classes_[positive.astype(int)]
 
     @property
     def n_parameters_(self) -> int:
+        """Every parameter of the network (trainable or frozen)."""
+        check_fitted(self)
         return int(sum(p.numel() for p in self.model_.parameters()))
