@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from benchmark.cli import add_version
 from benchmark.errors import ConfigError, cli_entry
 
 TOLERANCE = 1e-6
@@ -27,17 +28,27 @@ def reproduce(study, trial_number: int, args) -> tuple[list[dict], list[dict]]:
     return stored, rerun[: len(stored)]
 
 
+def standin_notice(study) -> str:
+    """The cohort line every output carries; the stand-in's says it is not a PE label."""
+    from benchmark.tasks import STANDIN_NAME, STANDIN_NOTICE
+
+    cohort = study.user_attrs.get("identity", {}).get("cohort", "?")
+    return f"notice: {STANDIN_NOTICE}" if cohort == STANDIN_NAME else f"cohort: {cohort}"
+
+
 @cli_entry
 def main(argv: list[str] | None = None) -> None:
     from benchmark.leaderboard.__main__ import add_study_options
     from benchmark.leaderboard.study import open_stored_study
 
     parser = argparse.ArgumentParser(prog="python -m benchmark.reproduce", description=__doc__)
+    add_version(parser)
     add_study_options(parser)
     parser.add_argument("--trial", type=int, required=True)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
+    print(standin_notice(study))
     stored, rerun = reproduce(study, args.trial, args)
     worst = 0.0
     print(f"{'fold':>4} {'stored AUROC':>14} {'rerun AUROC':>14} {'|diff|':>10}")

@@ -103,7 +103,7 @@ def test_postgres_two_workers_three_trials_each(tmp_path):
     url = postgres_url()
     name = f"pe-pg-{os.getpid()}-{int(time.time())}"
     cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
-           "--storage", url, "--study-name", name, "--trials", "6", "--worker-trials", "3", *MODELS]
+           "--storage", url, "--study", name, "--trials", "6", "--worker-trials", "3", *MODELS]
     procs = [subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outputs]

@@ -78,6 +78,7 @@ def test_reproduce_matches_stored_folds(smoke):
                env={"ECG_BENCH_DATA": str(data)})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "reproduced" in proc.stdout and "NOT reproduced" not in proc.stdout
+    assert proc.stdout.startswith("notice: PUBLIC STAND-IN, NOT A PE LABEL")
 
 
 def test_only_finalize_opens_the_locked_test(smoke, monkeypatch):

@@ -21,6 +21,9 @@ def add_study_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmark.leaderboard", description=__doc__)
+    from benchmark.cli import add_version
+
+    add_version(parser)
     sub = parser.add_subparsers(dest="command")
     add_study_options(parser)
     parser.add_argument("--top", type=int, default=20, help="rows shown (default 20)")
