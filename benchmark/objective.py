@@ -20,6 +20,7 @@ from benchmark.budgets import Budget
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import Split
 from benchmark.estimators import DeepClassifier
+from benchmark.training.cost import forward_flops_per_record
 from benchmark.training.cv import run_fold
 from benchmark.training.pretrain import PretrainSpec, get_checkpoint
 
@@ -90,27 +91,43 @@ def prepare_estimator(config: dict, ctx: SearchContext):
     return build_estimator(config, ctx, checkpoint), spec
 
 
-def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None) -> dict:
-    """Cross-validate ``config`` on the dev folds; ``on_fold`` sees each fold's metrics as it ends."""
+def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None,
+             on_epoch: Callable[[int, int, dict], None] | None = None) -> dict:
+    """Cross-validate ``config`` on the dev folds; ``on_fold(k, row)`` sees each fold's metrics as it
+    ends and ``on_epoch(k, epoch, metrics)`` each epoch of a deep model (inner-validation AUROC).
+    Either callback may raise to stop the trial (pruning, a time cap)."""
     estimator, spec = prepare_estimator(config, ctx)
     folds: list[dict] = []
     n_parameters = 0
     for k in range(ctx.split.n_folds):
-        result = run_fold(estimator, ctx.cohort, ctx.split, k)
+        epoch_callback = None if on_epoch is None else (lambda epoch, metrics, k=k: on_epoch(k, epoch, metrics))
+        result = run_fold(estimator, ctx.cohort, ctx.split, k, epoch_callback)
         n_parameters = result.n_parameters
+        if k == 0:  # the model's inference cost does not depend on the fold: count it once
+            flops = forward_flops_per_record(result.estimator, ctx.cohort.X(ctx.split.fold(0)[1][:1]))
         row = {"fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
                "threshold": float(result.estimator.threshold_),
-               "best_epoch": int(getattr(result.estimator, "best_epoch_", -1)), "n_parameters": result.n_parameters}
+               "best_epoch": int(getattr(result.estimator, "best_epoch_", -1)),
+               "epochs_run": int(getattr(getattr(result.estimator, "fit_result_", None), "epochs_run", 0)),
+               "n_parameters": result.n_parameters,
+               "predict_ms_per_record": result.predict_ms_per_record, "forward_flops_per_record": flops}
         folds.append(row)
         if on_fold is not None:
             on_fold(k, row)
-    return summarize(folds) | {"n_parameters": n_parameters, "pretrain_key": spec.key() if spec else None}
+    return summarize(folds) | {"n_parameters": n_parameters, "pretrain_key": spec.key() if spec else None,
+                               "forward_flops_per_record": flops}
+
+
+# fold-row keys that measure wall-clock time: they differ between runs by nature, so reproduction and
+# determinism checks compare every other key
+TIMING_KEYS = ("fit_seconds", "predict_ms_per_record")
 
 
 def summarize(folds: list[dict]) -> dict:
     aurocs = [f["auroc"] for f in folds]
     value = float(np.mean(aurocs)) if aurocs else math.nan
-    return {"cv_auroc": value, "folds": folds, "fit_seconds": float(sum(f["fit_seconds"] for f in folds))}
+    return {"cv_auroc": value, "folds": folds, "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
+            "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])) if folds else math.nan}
 
 
 def trial_record(config: dict, ctx: SearchContext) -> dict:

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--worker-trials", type=int, default=None,
                         help="this command runs at most this many trials (one of many workers on one database)")
     parser.add_argument("--timeout", type=float, default=None, help="stop starting trials after this many seconds")
+    parser.add_argument("--trial-timeout", type=float, default=None,
+                        help="wall-clock cap per trial in seconds, checked after every epoch and fold; a trial over "
+                        "it is stored as FAIL with the reason (default: none)")
     parser.add_argument("--seed", type=int, default=0, help="sampler and training seed (default 0)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--address", default=None, help="ray: join this Ray cluster (default: a local one)")
@@ -63,7 +66,9 @@ def validate(args: argparse.Namespace) -> None:
             raise ConfigError("--cpus-per-trial must be positive and --gpus-per-trial >= 0")
     from benchmark.engines.optuna_engine import make_pruner, make_sampler
 
-    make_pruner(args.pruner, get_budget(args.budget).folds)
+    make_pruner(args.pruner, 1)
+    if args.trial_timeout is not None and not args.trial_timeout > 0:
+        raise ConfigError(f"--trial-timeout must be a positive number of seconds, got {args.trial_timeout}")
     make_sampler(args.seed, args.sampler)
     if args.worker_trials is not None and args.worker_trials < 1:
         raise ConfigError(f"--worker-trials must be at least 1, got {args.worker_trials}")
@@ -169,7 +174,8 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     options = optuna_engine.EngineOptions(args.trials, args.study, args.pruner, args.n_workers, args.timeout,
-                                          sampler=args.sampler, worker_trials=args.worker_trials)
+                                          sampler=args.sampler, worker_trials=args.worker_trials,
+                                          trial_timeout=args.trial_timeout)
     try:
         study = optuna_engine.run(ctx, storage, options)
     except KeyboardInterrupt:

@@ -1,9 +1,17 @@
 """Search efficiency on the stand-in: best CV AUROC after n trials for TPE + pruning vs random
-search (no pruning), same budget, same seeds, and the share of fold evaluations pruning saved.
+search (no pruning), same budget, same seeds; wall time and trials per hour; and the share of
+epoch x fold training evaluations that pruning saved.
 
-    python scripts/bench_search.py [--trials 12] [--seeds 0,1] [--budget smoke] [--models ...]
+    python scripts/bench_search.py [--trials 50] [--checkpoints 20,50] [--seeds 0,1] [--budget small]
+                                   [--pruner median] [--models ...] [--device cpu]
 
 Each (strategy, seed) is its own study in a temporary journal; trials run in this process.
+
+"Evaluations saved" counts training work in units of one epoch of one fold for deep models and one
+fold for baselines (they have no epochs). A complete trial's units are what it ran; a pruned trial
+ran what its finished folds and its stopped fold ran, and would have run its remaining folds at the
+median epochs per fold of the complete deep trials of the same run (early stopping included), so
+the saving is not inflated by counting the epoch cap.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ def run_one(strategy: str, seed: int, args, workdir: Path) -> dict:
     from benchmark.search import build_parser, prepare
 
     cli = build_parser().parse_args(["--budget", args.budget, "--seed", str(seed), "--results-dir", str(workdir),
-                                     "--models", args.models])
+                                     "--models", args.models, "--device", args.device])
     ctx, _, _ = prepare(cli)
     sampler, pruner = ("tpe", args.pruner) if strategy == "tpe+pruning" else ("random", "none")
     storage = make_storage(None, workdir / f"{strategy}-{seed}.journal")
@@ -36,19 +44,51 @@ def run_one(strategy: str, seed: int, args, workdir: Path) -> dict:
         if t.state == TrialState.COMPLETE and t.value is not None:
             best = max(best, t.value)
         curve.append(best)
-    k = ctx.split.n_folds
-    evaluated = sum(len(t.user_attrs.get("folds", [])) for t in trials)
-    return {"curve": curve, "saved": 1 - evaluated / (len(trials) * k), "pruned": sum(t.state == TrialState.PRUNED for t in trials),
-            "seconds": time.time() - start}
+    return {"curve": curve, "pruned": sum(t.state == TrialState.PRUNED for t in trials),
+            "saved": saved_share(trials, ctx.split.n_folds, ctx.budget.max_epochs),
+            "seconds": time.time() - start, "finished_at": finished_at(trials)}
+
+
+def finished_at(trials) -> list[float]:
+    """Seconds from the first trial's start to each trial's end, in order of completion."""
+    start = min(t.datetime_start for t in trials)
+    return sorted((t.datetime_complete - start).total_seconds() for t in trials)
+
+
+def saved_share(trials, n_folds: int, max_epochs: int) -> float:
+    from optuna.trial import TrialState
+
+    def deep(t) -> bool:
+        return t.user_attrs.get("config", {}).get("kind") == "deep"
+
+    per_fold = [f.get("epochs_run", max_epochs) for t in trials if deep(t) and t.state == TrialState.COMPLETE
+                for f in t.user_attrs.get("folds", [])]
+    typical = statistics.median(per_fold) if per_fold else max_epochs
+    done = full = 0.0
+    for t in trials:
+        folds = t.user_attrs.get("folds", [])
+        if deep(t):
+            ran = sum(f.get("epochs_run", max_epochs) for f in folds)
+            stopped = t.user_attrs.get("pruned_at", {})
+            if "epoch" in stopped:  # stopped inside a fold
+                ran += stopped["epoch"] + 1
+            remaining = n_folds - len(folds) - (1 if "epoch" in stopped else 0)
+            would = ran + remaining * typical + (max(0.0, typical - stopped["epoch"] - 1) if "epoch" in stopped else 0)
+        else:
+            ran, would = len(folds), n_folds
+        done, full = done + ran, full + max(would, ran)
+    return 1 - done / full if full else 0.0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--trials", type=int, default=12)
+    parser.add_argument("--trials", type=int, default=50)
+    parser.add_argument("--checkpoints", default="20,50", help="n at which to compare best CV AUROC")
     parser.add_argument("--seeds", default="0,1")
-    parser.add_argument("--budget", default="smoke")
+    parser.add_argument("--budget", default="small")
     parser.add_argument("--pruner", default="median")
     parser.add_argument("--models", default="*")
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     import optuna
     from rich.console import Console
@@ -61,23 +101,27 @@ def main() -> None:
         for seed in seeds:
             for strategy in results:
                 results[strategy].append(run_one(strategy, seed, args, Path(tmp)))
-    checkpoints = sorted({n for n in (3, 6, args.trials // 2, args.trials) if 0 < n <= args.trials})
-    table = Table(title=f"best CV AUROC after n trials (stand-in, budget {args.budget}, seeds {args.seeds}, "
-                        f"mean over seeds)")
+    checkpoints = sorted({int(n) for n in args.checkpoints.split(",") if 0 < int(n) <= args.trials})
+    table = Table(title=f"search on the stand-in: budget {args.budget}, pruner {args.pruner}, seeds {args.seeds} "
+                        f"(mean over seeds)")
     table.add_column("strategy")
     for n in checkpoints:
-        table.add_column(f"n={n}", justify="right")
-    table.add_column("pruned trials", justify="right")
-    table.add_column("fold evals saved", justify="right")
-    table.add_column("wall s", justify="right")
+        table.add_column(f"best n={n}", justify="right")
+    for n in checkpoints:
+        table.add_column(f"wall s to {n}", justify="right")
+    for col in ("trials/hour", "pruned trials", "epoch x fold evals saved"):
+        table.add_column(col, justify="right")
     for strategy, runs in results.items():
-        cells = []
+        best, wall = [], []
         for n in checkpoints:
             vals = [r["curve"][n - 1] for r in runs if len(r["curve"]) >= n and r["curve"][n - 1] > float("-inf")]
-            cells.append(f"{statistics.mean(vals):.4f}" if vals else "-")
-        table.add_row(strategy, *cells, str(sum(r["pruned"] for r in runs)),
-                      f"{statistics.mean(r['saved'] for r in runs):.1%}", f"{sum(r['seconds'] for r in runs):.0f}")
-    Console().print(table)
+            best.append(f"{statistics.mean(vals):.4f}" if vals else "-")
+            secs = [r["finished_at"][n - 1] for r in runs if len(r["finished_at"]) >= n]
+            wall.append(f"{statistics.mean(secs):,.0f}" if secs else "-")
+        per_hour = statistics.mean(3600 * len(r["curve"]) / r["seconds"] for r in runs)
+        table.add_row(strategy, *best, *wall, f"{per_hour:,.0f}", str(sum(r["pruned"] for r in runs)),
+                      f"{statistics.mean(r['saved'] for r in runs):.1%}")
+    Console(width=max(140, Console().width)).print(table)  # logs are read later: do not truncate
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The default engine: Optuna (multivariate, grouped, constant-liar TPE; fold-level pruning;
-resumable storage; several worker processes on one study)."""
+"""The default engine: Optuna (multivariate, grouped, constant-liar TPE; pruning on the epoch x
+fold fidelity of :mod:`benchmark.fidelity`; a per-trial wall-clock cap; resumable storage; several
+worker processes on one study)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from optuna.trial import TrialState
 
 from benchmark.engines.progress import ProgressMonitor
 from benchmark.errors import ConfigError
+from benchmark.fidelity import epoch_step, fold_step, max_resource
 from benchmark.objective import SearchContext, evaluate, trial_record
 from benchmark.space import suggest_config
 
@@ -32,6 +34,11 @@ class EngineOptions:
     max_attempts_factor: int = 3  # stop after this many attempts per wanted trial (persistent failures)
     sampler: str = "tpe"  # "tpe" | "random" (a baseline for the search itself)
     worker_trials: int | None = None  # this command runs at most this many (many machines, one database)
+    trial_timeout: float | None = None  # wall-clock cap per trial, checked after every epoch and fold
+
+
+class TrialTimeout(RuntimeError):
+    """A trial ran past ``--trial-timeout``; it is stored as FAIL with this message as its reason."""
 
 
 def make_sampler(seed: int, kind: str = "tpe") -> optuna.samplers.BaseSampler:
@@ -44,16 +51,18 @@ def make_sampler(seed: int, kind: str = "tpe") -> optuna.samplers.BaseSampler:
         return optuna.samplers.TPESampler(multivariate=True, group=True, constant_liar=True, seed=seed)
 
 
-def make_pruner(name: str, n_folds: int) -> optuna.pruners.BasePruner:
+def make_pruner(name: str, max_steps: int) -> optuna.pruners.BasePruner:
+    """``max_steps``: the most steps a complete trial reports (:func:`benchmark.fidelity.max_resource`)."""
     if name == "wilcoxon":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=1)
     if name == "median":
-        # prune after a fold whose AUROC is below the median of earlier trials at that fold
-        return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=0)
+        # prune at an epoch of the first fold (inner-validation AUROC) or after a fold (held-out AUROC)
+        # whose value is below the median of earlier trials at that step; never at the first epoch
+        return optuna.pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=1)
     if name == "hyperband":
-        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=n_folds)
+        return optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max_steps)
     if name == "none":
         return optuna.pruners.NopPruner()
     raise ConfigError(f"unknown --pruner {name!r}; choose {', '.join(PRUNERS)}")
@@ -74,7 +83,7 @@ def difference(key: str, stored, now) -> str:
 def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool = True) -> optuna.Study:
     """Load ``name`` (checking it belongs to this task, cohort, split and budget) or create it."""
     identity = ctx.identity()
-    sampler, prune = make_sampler(ctx.seed), make_pruner(pruner, ctx.split.n_folds)
+    sampler, prune = make_sampler(ctx.seed), make_pruner(pruner, max_resource(ctx.split.n_folds, ctx.budget.max_epochs))
     try:
         study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=prune)
     except KeyError:
@@ -103,29 +112,50 @@ def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool
     return study
 
 
-def objective_fn(ctx: SearchContext):
+def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
+    max_epochs = ctx.budget.max_epochs
+
     def objective(trial: optuna.Trial) -> float:
         config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models)
         for key, value in trial_record(config, ctx).items():
             trial.set_user_attr(key, value)
         folds: list[dict] = []
+        started = time.monotonic()
+
+        def check_time(where: str) -> None:
+            if trial_timeout is not None and time.monotonic() - started > trial_timeout:
+                raise TrialTimeout(f"trial timeout: over --trial-timeout {trial_timeout:g} s, stopped {where}")
+
+        def prune(step: int, where: dict) -> None:
+            if trial.should_prune():
+                trial.set_user_attr("pruned_at", {"step": step, **where})
+                if "epoch" not in where:
+                    trial.set_user_attr("pruned_after_fold", where["fold"])
+                raise optuna.TrialPruned(f"pruned at step {step} ({where})")
+
+        def on_epoch(k: int, epoch: int, metrics: dict) -> None:
+            step = epoch_step(k, epoch, max_epochs)
+            if step is not None and math.isfinite(metrics.get("val_auroc", math.nan)):
+                trial.report(metrics["val_auroc"], step)
+                prune(step, {"fold": k, "epoch": epoch})
+            check_time(f"in fold {k} after epoch {epoch}")
 
         def on_fold(k: int, row: dict) -> None:
             folds.append(row)
             trial.set_user_attr("folds", folds)
-            trial.report(row["auroc"], k)
-            if trial.should_prune():
-                trial.set_user_attr("pruned_after_fold", k)
-                raise optuna.TrialPruned(f"pruned after fold {k}")
+            step = fold_step(k, max_epochs)
+            trial.report(row["auroc"], step)
+            prune(step, {"fold": k})
+            check_time(f"after fold {k}")
 
         try:
-            result = evaluate(config, ctx, on_fold)
+            result = evaluate(config, ctx, on_fold, on_epoch)
         except optuna.TrialPruned:
             raise
         except Exception as exc:
             trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500])
             raise
-        for key in ("n_parameters", "fit_seconds", "pretrain_key"):
+        for key in ("n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record", "predict_ms_per_record"):
             trial.set_user_attr(key, result[key])
         if not math.isfinite(result["cv_auroc"]):
             trial.set_user_attr("fail_reason", "CV AUROC is not finite")
@@ -139,16 +169,32 @@ def finished(study: optuna.Study) -> int:
     return len(study.get_trials(deepcopy=False, states=FINISHED))
 
 
+def worker_device(device: str, worker: int, n_gpus: int | None = None) -> str:
+    """The device of worker ``worker``: plain ``cuda`` spreads workers round-robin over the visible
+    GPUs (``CUDA_VISIBLE_DEVICES`` decides which those are), so several workers share each GPU;
+    an explicit ``cuda:i`` or ``cpu`` is kept."""
+    if device != "cuda":
+        return device
+    if n_gpus is None:
+        import torch
+
+        n_gpus = torch.cuda.device_count()
+    return f"cuda:{worker % max(1, n_gpus)}"
+
+
 def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, worker: int, threads: int,
                deadline: float | None) -> None:
     """Run ``quota`` finished (complete or pruned) trials at most, in this process."""
+    import dataclasses
+
     import torch
 
     torch.set_num_threads(threads)
+    ctx = dataclasses.replace(ctx, device=worker_device(ctx.device, worker))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(storage, options.study_name, ctx, options.pruner)
     study.sampler = make_sampler((ctx.seed + 1000 * worker) % 2**32, options.sampler)
-    objective = objective_fn(ctx)
+    objective = objective_fn(ctx, options.trial_timeout)
     ran: list[optuna.trial.FrozenTrial] = []
     record = lambda _study, trial: ran.append(trial)  # noqa: E731  (the trial this worker just ran)
     attempts = 0

@@ -1,7 +1,7 @@
 """The Ray Tune engine: the same define-by-run space and objective under Ray Tune, for clusters
 and GPUs. ``OptunaSearch`` is driven by :func:`benchmark.space.suggest_config` and writes into the
 same Optuna storage as the default engine (so one leaderboard reads both); ``ASHAScheduler`` uses
-completed folds as its fidelity. Re-running the command restores the experiment
+the epoch x fold step of :mod:`benchmark.fidelity` as its fidelity. Re-running the command restores the experiment
 (``Tuner.restore``) and continues up to ``--trials``.
 
 Ray is an optional extra: ``pip install -e ".[ray]"``.
@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.errors import ConfigError
+from benchmark.fidelity import epoch_step, fold_step, max_resource
 from benchmark.objective import SearchContext, evaluate, pretrain_spec, trial_record
 from benchmark.space import suggest_config
 
 METRIC = "cv_auroc"
-FIDELITY = "folds_done"
+FIDELITY = "fidelity_step"  # benchmark.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
 
 
 @dataclass
@@ -103,10 +104,11 @@ def _searcher_class():
             if "bench_config" in result:
                 ot_trial.set_user_attr("config", result["bench_config"])
             for key in ("seed", "split_hash", "manifest_hash", "package_version", "device", "folds",
-                        "n_parameters", "fit_seconds", "pretrain_key"):
+                        "n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record",
+                        "predict_ms_per_record"):
                 if key in result:
                     ot_trial.set_user_attr(key, result[key])
-            done = int(result.get(FIDELITY, 0))
+            done = len(result.get("folds") or [])  # folds finished (epoch reports of fold 0 finish none)
             if error:
                 ot_trial.set_user_attr("fail_reason", result.get("fail_reason", "the Ray trial raised"))
                 self._ot_study.tell(ot_trial, state=TrialState.FAIL)
@@ -160,14 +162,24 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
     spec = pretrain_spec(config, ctx)
     folds: list[dict] = []
 
+    max_epochs = ctx.budget.max_epochs
+
+    def on_epoch(k: int, epoch: int, metrics: dict) -> None:  # ASHA may stop the trial inside fold 0
+        step = epoch_step(k, epoch, max_epochs)
+        if step is not None and np.isfinite(metrics.get("val_auroc", np.nan)):
+            tune.report({METRIC: float(metrics["val_auroc"]), FIDELITY: step + 1, **record, "folds": list(folds),
+                         "pretrain_key": spec.key() if spec else None})
+
     def on_fold(k: int, row: dict) -> None:
         folds.append(row)
         tune.report({METRIC: float(np.mean([f["auroc"] for f in folds])), "fold_auroc": row["auroc"],
-                     FIDELITY: k + 1, **record, "folds": list(folds), "n_parameters": row["n_parameters"],
-                     "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
+                     FIDELITY: fold_step(k, max_epochs) + 1, **record, "folds": list(folds),
+                     "n_parameters": row["n_parameters"], "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
+                     "forward_flops_per_record": row["forward_flops_per_record"],
+                     "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])),
                      "pretrain_key": spec.key() if spec else None})
 
-    evaluate(config, ctx, on_fold=on_fold)
+    evaluate(config, ctx, on_fold=on_fold, on_epoch=on_epoch)
 
 
 def _flatten(params: dict, prefix: str = "") -> dict:
@@ -196,8 +208,9 @@ def run(ctx: SearchContext, storage, options: RayOptions):
         searcher = make_searcher(ctx, storage, options.study_name)
         if options.max_concurrent:
             searcher = ConcurrencyLimiter(searcher, max_concurrent=options.max_concurrent)
-        scheduler = ASHAScheduler(time_attr=FIDELITY, metric=METRIC, mode="max", max_t=ctx.split.n_folds,
-                                  grace_period=1, reduction_factor=2)
+        scheduler = ASHAScheduler(time_attr=FIDELITY, metric=METRIC, mode="max",
+                                  max_t=max_resource(ctx.split.n_folds, ctx.budget.max_epochs),
+                                  grace_period=2, reduction_factor=2)
         fn = tune.with_resources(tune.with_parameters(trainable, ctx=ctx, threads=int(max(1, options.cpus_per_trial))),
                                  {"cpu": options.cpus_per_trial, "gpu": options.gpus_per_trial})
         storage_path = (Path(options.results_dir) / ctx.task / "ray").resolve()

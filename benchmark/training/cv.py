@@ -15,6 +15,7 @@ from sklearn.base import clone
 
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import Split
+from benchmark.training.cost import timed_predict_proba
 from benchmark.training.metrics import binary_metrics
 
 
@@ -26,6 +27,7 @@ class FoldResult:
     n_parameters: int
     estimator: object
     probabilities: np.ndarray
+    predict_ms_per_record: float = float("nan")
 
 
 def fit_estimator(estimator, X: np.ndarray, y: np.ndarray, groups: np.ndarray, epoch_callback=None):
@@ -42,6 +44,7 @@ def run_fold(estimator, cohort: CohortData, split: Split, k: int, epoch_callback
     start = time.perf_counter()
     fit_estimator(est, cohort.X(train_ids), cohort.y(train_ids), cohort.groups(train_ids), epoch_callback)
     fit_seconds = time.perf_counter() - start
-    p = est.predict_proba(cohort.X(eval_ids))[:, 1]
+    proba, predict_ms = timed_predict_proba(est, cohort.X(eval_ids))
+    p = proba[:, 1]
     metrics = binary_metrics(cohort.y(eval_ids), p, est.threshold_)
-    return FoldResult(k, metrics, fit_seconds, int(getattr(est, "n_parameters_", 0)), est, p)
+    return FoldResult(k, metrics, fit_seconds, int(getattr(est, "n_parameters_", 0)), est, p, predict_ms)

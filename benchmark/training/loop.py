@@ -1,5 +1,11 @@
 """The one training loop: AdamW, cosine or one-cycle schedule, BCE(pos_weight) or focal loss,
-early stopping on an inner validation split, deterministic on CPU, AMP on CUDA.
+early stopping on an inner validation split, deterministic on CPU, mixed precision on CUDA.
+
+Mixed precision (:func:`amp_policy`): bfloat16 autocast where the GPU supports it (compute
+capability 8.0+: A100, H100, ...), which has float32's range, so nothing overflows and no loss
+scaling is needed; float16 autocast with a ``GradScaler`` only on older GPUs. The loop never
+synchronises with the host inside the batch loop: non-finite losses are accumulated on the
+device and checked once per epoch.
 
 It knows nothing of Optuna or Ray: after each epoch it calls ``epoch_callback(epoch, metrics)``;
 a callback may raise (e.g. a pruning exception) and the exception leaves the loop untouched.
@@ -24,6 +30,29 @@ from benchmark.transforms.crops import crop_batch, eval_offsets, random_offsets
 
 class FitError(RuntimeError):
     """A fit that cannot produce honest numbers (NaN/inf loss, ...); the message says why."""
+
+
+@dataclass(frozen=True)
+class AmpPolicy:
+    """How a device runs mixed precision: ``enabled``, the autocast ``dtype``, and whether a
+    ``GradScaler`` is needed (float16 only)."""
+
+    enabled: bool
+    dtype: torch.dtype = torch.float32
+    scaler: bool = False
+
+
+def amp_policy(device: str, amp: bool = True, capability: tuple[int, int] | None = None) -> AmpPolicy:
+    """bfloat16 autocast on CUDA devices of compute capability >= 8.0, float16 + GradScaler on
+    older ones, none on the CPU. ``capability`` defaults to the device's own (taken as an argument
+    so the rule is testable without a GPU)."""
+    if not amp or not device.startswith("cuda"):
+        return AmpPolicy(False)
+    if capability is None:
+        capability = torch.cuda.get_device_capability(torch.device(device))
+    if tuple(capability) >= (8, 0):
+        return AmpPolicy(True, torch.bfloat16, scaler=False)
+    return AmpPolicy(True, torch.float16, scaler=True)
 
 
 @dataclass
@@ -87,16 +116,17 @@ def predict_probs(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int =
                    device: str = "cpu", amp: bool = False) -> np.ndarray:
     """Averaged sigmoid probabilities over evaluation crops (centre, or ``n_crops`` windows)."""
     model.eval()
+    policy = amp_policy(device, amp)
     out = []
     for start in range(0, X.shape[0], batch_size):
         xb = X[start:start + batch_size].to(device, non_blocking=True)
         probs = 0
         offsets = eval_offsets(X.shape[-1], crop, n_crops)
         for o in offsets:
-            with torch.autocast("cuda", enabled=amp and device.startswith("cuda")):
+            with torch.autocast("cuda", dtype=policy.dtype, enabled=policy.enabled):
                 probs = probs + torch.sigmoid(model(xb[..., o:o + crop]).float())
-        out.append((probs / len(offsets)).cpu().numpy())
-    return np.concatenate(out)
+        out.append(probs / len(offsets))
+    return torch.cat(out).cpu().numpy()
 
 
 def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
@@ -104,19 +134,20 @@ def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndar
         augment: Callable | None = None, epoch_callback: Callable[[int, dict], None] | None = None) -> FitResult:
     """Train ``model`` in place; at the end it holds the weights of the best validation epoch."""
     generator = seed_everything(seed)
-    use_amp = amp and device.startswith("cuda")
+    policy = amp_policy(device, amp)
+    on_host = not device.startswith("cuda")
     model.to(device)
     X = torch.from_numpy(np.ascontiguousarray(X_fit))
     Y = torch.from_numpy(np.asarray(y_fit, dtype=np.float32))
     Y = Y[:, None] if Y.ndim == 1 else Y
     Xv = torch.from_numpy(np.ascontiguousarray(X_val))
-    if device.startswith("cuda"):
-        X, Xv = X.pin_memory(), Xv.pin_memory()
     pos_weight = None
     if recipe.loss == "bce" and recipe.pos_weight:
         pos = torch.nansum(Y, 0)
         neg = (~torch.isnan(Y)).sum(0) - pos
         pos_weight = (neg / pos.clamp(min=1)).clamp(max=100).to(device)
+    if not on_host:  # the fold's arrays live on the device for the whole fit: crops and batches are made there
+        X, Y, Xv = X.to(device), Y.to(device), Xv.to(device)
     optimizer = torch.optim.AdamW(param_groups(model, recipe), weight_decay=recipe.weight_decay)
     steps_per_epoch = max(1, math.ceil(len(X) / recipe.batch_size))
     total = recipe.epochs * steps_per_epoch
@@ -126,38 +157,51 @@ def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndar
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
     else:
         raise ValueError(f"unknown schedule {recipe.schedule!r}; use cosine or onecycle")
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    scaler = torch.amp.GradScaler("cuda", enabled=policy.scaler)
     best = FitResult(best_epoch=-1, best_score=-math.inf, epochs_run=0)
     best_state = None
     for epoch in range(recipe.epochs):
         model.train()
-        order = torch.randperm(len(X), generator=generator)
-        offsets = random_offsets(len(X), X.shape[-1], crop, generator)
-        total_loss = 0.0
+        # drawn on the host generator (the same draws on every device), moved once per epoch
+        order = torch.randperm(len(X), generator=generator).to(X.device, non_blocking=True)
+        offsets = random_offsets(len(X), X.shape[-1], crop, generator).to(X.device, non_blocking=True)
+        total_loss = torch.zeros((), device=device)
+        n_nonfinite = torch.zeros((), dtype=torch.int64, device=device)
         for start in range(0, len(X), recipe.batch_size):
             idx = order[start:start + recipe.batch_size]
             xb = crop_batch(X[idx], offsets[idx], crop)
             if augment is not None:
                 xb = augment(xb, generator)
             xb, yb = xb.to(device, non_blocking=True), Y[idx].to(device, non_blocking=True)
-            with torch.autocast("cuda", enabled=use_amp):
+            with torch.autocast("cuda", dtype=policy.dtype, enabled=policy.enabled):
                 loss = loss_fn(model(xb).float(), yb, recipe, pos_weight)
-            if not torch.isfinite(loss):
-                raise FitError(f"non-finite training loss ({loss.item()}) at epoch {epoch}; lower the learning rate")
+            if on_host:  # free on the CPU; on a GPU the check waits for the epoch's end (no sync)
+                if not torch.isfinite(loss):
+                    raise FitError(f"non-finite training loss ({loss.item()}) at epoch {epoch}; lower the learning rate")
+            else:
+                n_nonfinite += ~torch.isfinite(loss)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
             if recipe.grad_clip:
                 scaler.unscale_(optimizer)
                 norm = torch.nn.utils.clip_grad_norm_(model.parameters(), recipe.grad_clip)
-                if not torch.isfinite(norm) and not use_amp:  # with AMP the scaler skips such steps
+                if on_host and not torch.isfinite(norm):
                     raise FitError(f"non-finite gradient at epoch {epoch}; lower the learning rate")
+                if not on_host and not policy.scaler:  # the float16 scaler skips such steps itself
+                    n_nonfinite += ~torch.isfinite(norm)
             scaler.step(optimizer)
             scaler.update()
             scheduler.step()
-            total_loss += loss.item() * len(idx)
-        probs = predict_probs(model, Xv, crop, n_eval_crops, device=device, amp=use_amp)
+            total_loss += loss.detach() * len(idx)
+        if not on_host and int(n_nonfinite) > 0:  # one host sync per epoch
+            raise FitError(f"non-finite training loss or gradient in {int(n_nonfinite)} steps of epoch {epoch}; "
+                           "lower the learning rate")
+        probs = predict_probs(model, Xv, crop, n_eval_crops, device=device, amp=amp)
+        if not np.isfinite(probs).all():
+            raise FitError(f"non-finite validation predictions ({int((~np.isfinite(probs)).sum())} of {probs.size}) "
+                           f"at epoch {epoch} ({policy.dtype} autocast); lower the learning rate or disable amp")
         score = auroc(y_val, probs[:, 0] if np.ndim(y_val) == 1 else probs)
-        metrics = {"epoch": epoch, "train_loss": total_loss / len(X), "val_auroc": score}
+        metrics = {"epoch": epoch, "train_loss": float(total_loss) / len(X), "val_auroc": score}
         best.history.append(metrics)
         best.epochs_run = epoch + 1
         if np.isfinite(score) and score > best.best_score:

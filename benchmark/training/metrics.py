@@ -47,9 +47,16 @@ def _confusion_f1(y: np.ndarray, pred: np.ndarray) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+class NonFinitePredictions(ValueError):
+    """Predicted probabilities with NaN/inf: the trial cannot be scored honestly (it is a FAIL)."""
+
+
 def binary_metrics(y: np.ndarray, p: np.ndarray, threshold: float) -> dict[str, float]:
     """All of :data:`METRICS` for labels ``y`` and positive-class probabilities ``p``."""
     y, p = np.asarray(y).astype(int), np.asarray(p, dtype=float)
+    bad = ~np.isfinite(p)
+    if bad.any():
+        raise NonFinitePredictions(f"{int(bad.sum())} of {len(p)} predicted probabilities are not finite (NaN/inf)")
     pred = p >= threshold
     tp = int((pred & (y == 1)).sum())
     tn = int((~pred & (y == 0)).sum())
