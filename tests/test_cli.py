@@ -85,7 +85,9 @@ def test_describe_shows_the_split_a_budget_uses(tmp_path, capsys):
 
 def _ctx(models: list[str], choices=("none", "ptbxl")):
     """The parts of a SearchContext that open_study reads."""
-    budget = SimpleNamespace(as_dict=dict, anchors=(), name="smoke")
+    from benchmark.budgets import get_budget
+
+    budget = get_budget("smoke")
     identity = {"task": "pe", "cohort": "c", "manifest_hash": "m", "split_hash": "s", "budget": "smoke", "seed": 0,
                 "fs": 100.0, "models": models}
     return SimpleNamespace(identity=lambda: identity, seed=0, split=SimpleNamespace(n_folds=3), budget=budget,
