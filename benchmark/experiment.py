@@ -35,6 +35,17 @@ def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):
     return ctx, data
 
 
+def check_cohort_options(args: argparse.Namespace) -> None:
+    """The shared options' values, before anything is read or written (one line, exit 2)."""
+    from benchmark.data.paths import cache_dir
+    from benchmark.options import check_at_least, check_dir, check_fs
+
+    check_fs(args.fs)
+    check_at_least(args.folds, 2, "--folds")
+    check_dir(args.results_dir, "--results-dir")
+    check_dir(cache_dir(), "cache folder ($ECG_BENCH_CACHE)")
+
+
 def add_cohort_options(parser: argparse.ArgumentParser) -> None:
     """Options every command that loads a target cohort shares."""
     parser.add_argument("--task", default="pe", help="target task (default: pe)")
@@ -59,9 +70,12 @@ def split_path(results_dir: str | Path, task: str, folds: int, seed: int) -> Pat
 
 
 def load_experiment_data(args: argparse.Namespace, folds: int | None = None) -> ExperimentData:
-    """Load the target cohort of ``args.task`` (metadata only) and its persisted split (created once)."""
-    folds = folds or args.folds or 5
-    cohort = load_target(args.task, args.data_dir, args.cohort, args.fs)
+    """Load the target cohort of ``args.task``, validate EVERY record of it (dev and locked test:
+    all bad records in one error; no signal is kept), then load its persisted split or create it
+    once. Nothing is written before the cohort passes."""
+    check_cohort_options(args)
+    folds = folds if folds is not None else (args.folds if args.folds is not None else 5)
+    cohort = load_target(args.task, args.data_dir, args.cohort, args.fs).validate()
     path = split_path(args.results_dir, args.task, folds, args.split_seed)
     split = load_or_create_split(path, cohort.table, cohort.manifest_hash, folds, args.test_fraction,
                                  args.split_seed, what=cohort.name)

@@ -50,11 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def validate(args: argparse.Namespace) -> None:
+    from benchmark.engines.storage import check_journal_path
+    from benchmark.experiment import check_cohort_options
+    from benchmark.options import check_positive
     from benchmark.tasks import get_task
 
     get_task(args.task)
+    check_cohort_options(args)
     if args.trials < 1:
         raise ConfigError(f"--trials must be at least 1, got {args.trials}")
+    check_positive(args.timeout, "--timeout")
+    check_journal_path(args.storage, Path(args.results_dir) / args.task / "study.journal")
     get_budget(args.budget)
     if args.engine not in ENGINES:
         raise ConfigError(f"unknown --engine {args.engine!r}; choose {', '.join(ENGINES)}")
@@ -67,8 +73,7 @@ def validate(args: argparse.Namespace) -> None:
     from benchmark.engines.optuna_engine import make_pruner, make_sampler
 
     make_pruner(args.pruner, 1)
-    if args.trial_timeout is not None and not args.trial_timeout > 0:
-        raise ConfigError(f"--trial-timeout must be a positive number of seconds, got {args.trial_timeout}")
+    check_positive(args.trial_timeout, "--trial-timeout")
     make_sampler(args.seed, args.sampler)
     if args.worker_trials is not None and args.worker_trials < 1:
         raise ConfigError(f"--worker-trials must be at least 1, got {args.worker_trials}")
@@ -92,7 +97,10 @@ def select_models(patterns: str) -> list[str]:
 
     known = all_models()
     chosen: list[str] = []
-    for pattern in [p.strip() for p in patterns.split(",") if p.strip()]:
+    wanted = [p.strip() for p in patterns.split(",") if p.strip()]
+    if not wanted:
+        raise ConfigError(f"--models {patterns!r} names no model; give names or patterns, e.g. --models 'resnet*,minirocket'")
+    for pattern in wanted:
         hits = [m for m in known if fnmatch.fnmatch(m, pattern)]
         if not hits:
             close = difflib.get_close_matches(pattern, known, n=3)
@@ -125,9 +133,8 @@ def prepare(args: argparse.Namespace):
 
     budget = get_budget(args.budget)
     models = select_models(args.models)  # a typo fails before any data is loaded
-    results = Path(args.results_dir)
-    storage = make_storage(args.storage, results / args.task / "study.journal")
-    data = load_experiment_data(args, folds=budget.folds)
+    data = load_experiment_data(args, folds=budget.folds)  # every record checked before anything is written
+    storage = make_storage(args.storage, Path(args.results_dir) / args.task / "study.journal")
     cohort = data.cohort.with_signals(data.split.dev_ids())
     ctx = SearchContext(args.task, cohort, data.split, budget, args.seed, args.device, args.data_dir,
                         models=models)

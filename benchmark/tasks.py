@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.data.dataset import CohortData, manifest_hash
+from benchmark.data.duplicates import FINGERPRINT_LEAD, NEAR_COPY_CORR, fingerprints, near_copies
 from benchmark.data.locate import find_dataset, find_source_root
 from benchmark.data.sources import Source, create_source
 from benchmark.data.sources.ptbxl import has_any_code
@@ -129,7 +130,8 @@ def load_target(task: str = "pe", data_dir: str | None = None, cohort: str | Pat
 def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
                      store_root: Path | None = None) -> CohortData:
     """Source ``name`` minus every patient of ``target`` (same id namespace) and every record whose
-    signal equals one of ``target``'s open records."""
+    signal equals, or nearly copies (:mod:`benchmark.data.duplicates`), one of ``target``'s
+    validated records (dev and locked test; else its open records)."""
     if name not in PRETRAIN_SOURCES:
         raise ConfigError(f"unknown pretraining source {name!r}; known: {', '.join(PRETRAIN_SOURCES)}")
     root = find_source_root(name, data_dir)
@@ -153,9 +155,17 @@ def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
         notices.append(f"{name}: dropped {len(pool.store.dropped)} unreadable or invalid records "
                        f"(listed in {pool.store.path / 'meta.json'})")
     index = pool.store.index
-    same = index["content_hash"].isin(target.content_hashes()) if target.store is not None else index["content_hash"].isin([])
+    target_hashes, target_prints = target.signal_identity()
+    same = index["content_hash"].isin(target_hashes).to_numpy()
     if same.any():
         notices.append(f"{name}: excluded {int(same.sum())} records whose signal equals a target record")
+    near = np.zeros(len(index), dtype=bool)
+    if len(target_prints):
+        near = near_copies(fingerprints(pool.store.signals[:, FINGERPRINT_LEAD, :], pool.fs), target_prints) & ~same
+    if near.any():
+        notices.append(f"{name}: excluded {int(near.sum())} near-copies of target records (re-encoded or resampled: "
+                       f"lead-II fingerprint correlation >= {NEAR_COPY_CORR})")
+    same = same | near
     kept = table[table["record_id"].astype(str).isin(set(index.loc[~same, "record_id"]))]
     pool = dataclasses.replace(pool, table=kept, manifest_hash=manifest_hash(kept, labels, name), notices=notices)
     return pool

@@ -121,3 +121,141 @@ def test_cli_exits_nonzero_with_one_line(kind, cohort_dir, tmp_path):
 def test_nan_never_reaches_a_model(cohort_dir):
     cohort = load_cohort(cohort_dir).with_signals()
     assert np.isfinite(cohort.X()).all()
+
+
+def _cli(module: str, argv: list[str], capsys) -> tuple[int, str]:
+    """Run a CLI main in-process; its exit code and stderr."""
+    import importlib
+
+    with pytest.raises(SystemExit) as info:
+        importlib.import_module(module).main(argv)
+    return info.value.code, capsys.readouterr().err
+
+
+SEARCH = ["--task", "pe", "--budget", "smoke", "--trials", "1"]
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["--fs", "0"], "--fs 0 Hz is outside the rates this benchmark uses (50-1000 Hz)"),
+    (["--fs", "-100"], "--fs -100 Hz is outside"),
+    (["--fs", "nan"], "--fs nan Hz is outside"),
+    (["--fs", "inf"], "--fs inf Hz is outside"),
+    (["--fs", "0.001"], "--fs 0.001 Hz is outside"),
+    (["--fs", "7"], "--fs 7 Hz is outside"),
+    (["--folds", "0"], "--folds must be at least 2, got 0"),
+    (["--timeout", "-5"], "--timeout must be a positive number of seconds, got -5"),
+    (["--models", ","], "--models ',' names no model"),
+    (["--results-dir", "{file}"], "--results-dir {file}: is a file, not a folder"),
+    (["--results-dir", "{file}/sub"], "--results-dir {file}/sub: {file} is a file, so no folder can be made there"),
+    (["--storage", "{dir}"], "--storage {dir}: is a folder, not a file"),
+])
+def test_bad_search_option_is_one_line_and_exit_2(argv, fragment, tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "adir").mkdir()
+    subs = {"{file}": str(tmp_path / "afile"), "{dir}": str(tmp_path / "adir")}
+    for key, value in subs.items():
+        argv = [a.replace(key, value) for a in argv]
+        fragment = fragment.replace(key, value)
+    results = tmp_path / "results"
+    code, err = _cli("benchmark.search", SEARCH + ["--results-dir", str(results), *argv], capsys)
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and fragment in err, err
+    assert not results.exists()  # nothing written
+
+
+def test_cache_path_that_is_a_file_is_one_line(tmp_path, capsys, monkeypatch):
+    (tmp_path / "cachefile").write_text("x")
+    monkeypatch.setenv("ECG_BENCH_CACHE", str(tmp_path / "cachefile"))
+    code, err = _cli("benchmark.search", SEARCH + ["--results-dir", str(tmp_path / "r")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "cache folder ($ECG_BENCH_CACHE)" in err and "is a file" in err
+
+
+def test_leaderboard_out_that_is_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "outfile").write_text("x")
+    code, err = _cli("benchmark.leaderboard.__main__", ["--task", "pe", "--results-dir", str(tmp_path / "r"),
+                                               "--out", str(tmp_path / "outfile")], capsys)
+    assert code == 2 and err.count("\n") == 1 and f"--out {tmp_path / 'outfile'}: is a file, not a folder" in err
+
+
+def test_read_only_results_folder_is_one_line(tmp_path, capsys, monkeypatch):
+    """Tests run as root, who may write anywhere; so the permission answer is simulated (os.access
+    is what the check asks), which tests the check and its message, not the file system."""
+    import os
+
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == readonly else real(p, mode, **kw))
+    code, err = _cli("benchmark.search", SEARCH + ["--results-dir", str(readonly / "results")], capsys)
+    assert code == 2 and err.count("\n") == 1 and f"folder {readonly} is not writable" in err
+    assert not (readonly / "results").exists()
+
+
+def _rewrite(hea: Path, kind: str) -> None:
+    from benchmark.data.signals import CANONICAL_LEADS, read_wfdb
+
+    sig = read_wfdb(hea.with_suffix("")).data.T.copy()
+    leads = list(CANONICAL_LEADS)
+    if kind == "unknown_lead":
+        leads[4] = "XYZ"
+    elif kind == "nan":
+        sig[100:110, 3] = np.nan
+    else:
+        sig[:, 7] = 0.25
+    write_record(hea.parent, hea.stem, sig, 100.0, leads)
+
+
+def test_bad_locked_test_records_refused_before_any_trial(cohort_dir, tmp_path, capsys):
+    """Every record is validated before the search starts, the locked test included, and all bad
+    ones are named in one report; nothing (split, journal, folder) is written."""
+    import pandas as pd
+
+    labels = pd.read_csv(cohort_dir / "labels.csv")
+    labels["split"] = ["test" if p in {"p0", "p1", "p2", "p3"} else "dev" for p in labels["patient_id"]]
+    labels.to_csv(cohort_dir / "labels.csv", index=False)
+    test_rec = [cohort_dir / f"{r}.hea" for r in labels.loc[labels["split"] == "test", "record"]]
+    dev_rec = [cohort_dir / f"{r}.hea" for r in labels.loc[labels["split"] == "dev", "record"]]
+    bad = {test_rec[0]: "unknown lead name 'XYZ'", test_rec[3]: "10 NaN/inf samples", dev_rec[5]: "flat lead(s) V2"}
+    for hea, kind in zip(bad, ("unknown_lead", "nan", "flat")):
+        _rewrite(hea, kind)
+    results = tmp_path / "results"
+    code, err = _cli("benchmark.search", SEARCH + ["--cohort", str(cohort_dir), "--results-dir", str(results),
+                                                   "--models", "minirocket"], capsys)
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1, err
+    assert "3 of 40 records are bad" in err
+    for hea, problem in bad.items():
+        assert f"{hea}: {problem}" in err
+    assert not results.exists()  # no split file, no journal, no folder
+
+
+def test_split_of_a_changed_cohort_says_how_to_start_over(cohort_dir, tmp_path, capsys):
+    import pandas as pd
+
+    results = tmp_path / "results"
+    argv = ["describe", "--cohort", str(cohort_dir), "--results-dir", str(results), "--json"]
+    from benchmark.data.__main__ import main
+
+    main(argv)
+    capsys.readouterr()
+    labels = pd.read_csv(cohort_dir / "labels.csv")
+    labels.loc[0, "label"] = 1 - labels.loc[0, "label"]
+    labels.to_csv(cohort_dir / "labels.csv", index=False)
+    code, err = _cli("benchmark.data.__main__", argv, capsys)
+    old = results / "pe"
+    assert code == 2 and err.count("\n") == 1 and "its records, patients or labels changed" in err
+    command = err.split("nothing is deleted): ")[1].split(" (or pass")[0]
+    assert command.startswith(f"mv {old} {old}.old-")
+    subprocess.run(command.split(), check=True)  # the command it gives works, and keeps the old split
+    main(argv)
+    assert (Path(command.split()[2]) / "split-k5-seed0.json").is_file() and (old / "split-k5-seed0.json").is_file()
+
+
+def test_every_bad_labels_row_in_one_report(cohort_dir):
+    labels = cohort_dir / "labels.csv"
+    lines = labels.read_text().splitlines()
+    bad_label = lines[1].rsplit(",", 1)[0] + ",2"
+    labels.write_text("\n".join([lines[0], bad_label, *lines[2:], lines[3], "records/ghost,p99,1"]) + "\n")
+    with pytest.raises(DataError) as info:
+        load_cohort(cohort_dir)
+    message = str(info.value)
+    assert message.startswith(f"{labels}: 3 problems") and "\n" not in message
+    assert "labels must be 0 or 1" in message and "duplicate record id" in message and "'records/ghost' has no WFDB header" in message

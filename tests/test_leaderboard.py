@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -51,11 +52,13 @@ def test_table_files_and_numbers_come_from_stored_folds(smoke):
                env={"ECG_BENCH_DATA": str(data)})
     assert proc.returncode == 0, proc.stderr
     assert "CV AUROC" in proc.stdout and "NOT A PE LABEL" in proc.stdout
-    for name in ("leaderboard.csv", "leaderboard.json", "factors.csv", "index.html"):
-        text = (out / name).read_text()
-        assert "pe-standin-ptbxl" in text and "manifest_hash" in text and "split_hash" in text and "0.1.0" in text
-    table = pd.read_csv(out / "leaderboard.csv", comment="#")
     study = load(root / "results")
+    identity = study.user_attrs["identity"]
+    for name in ("leaderboard.meta.json", "leaderboard.json", "index.html"):
+        text = (out / name).read_text()
+        assert "pe-standin-ptbxl" in text and identity["manifest_hash"] in text and identity["split_hash"] in text
+        assert "0.1.0" in text
+    table = pd.read_csv(out / "leaderboard.csv")  # plain CSV: the identity is in leaderboard.meta.json
     assert len(table) == len([t for t in study.trials if t.state.name == "COMPLETE"])
     for _, row in table.iterrows():
         folds = [f["auroc"] for f in study.trials[int(row["trial"])].user_attrs["folds"]]
@@ -63,10 +66,15 @@ def test_table_files_and_numbers_come_from_stored_folds(smoke):
         assert row["auroc_std"] == pytest.approx(np.std(folds, ddof=1), abs=1e-12)
         assert row["folds"] == len(folds)
     assert list(table["auroc_mean"]) == sorted(table["auroc_mean"], reverse=True)
-    payload = json.loads((out / "leaderboard.json").read_text())
+    payload = json.loads((out / "leaderboard.json").read_text())["meta"]
     assert payload["counts"]["complete"] == len(table) and "NOT A PE LABEL" in payload["description"]
+    pd.testing.assert_frame_equal(pd.read_json(out / "leaderboard.json", orient="table"),
+                                  pd.read_csv(out / "leaderboard.csv", dtype=payload["dtypes"]), rtol=1e-12)
     html = (out / "index.html").read_text()
     assert "Optimization history" in html and "Plotly.newPlot" in html
+    board = html.split('<div class="scroll"><table class=\'board\'>', 1)[1].split("</thead>", 1)[0]
+    headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", board)]
+    assert "CV AUROC" in headers and not [h for h in headers if "_" in h]  # readable, in a scroll container
     assert '<script src="http' not in html and len(html) > 1_000_000  # plotly.js inlined: no network needed
 
 

@@ -54,3 +54,44 @@ def test_pool_excludes_equal_signals_across_id_namespaces(tmp_path, standin):
 def test_absent_source_reported_unavailable(standin):
     with pytest.raises(DataError, match="pretraining source cpsc2018: no labelled data"):
         pretraining_pool("cpsc2018", standin)
+
+
+def test_pool_excludes_re_encoded_copies_of_cohort_records(tmp_path, standin, data_root):
+    """A user cohort holding PTB-XL pool records re-written at 500 Hz with another gain and offset
+    (no signal is equal any more) and unrelated recordings (Georgia, CinC 2021): the copies leave
+    the pool with a notice that counts them; every other pool record stays."""
+    import numpy as np
+    from scipy.signal import resample_poly
+
+    from benchmark.data.signals import CANONICAL_LEADS, read_wfdb
+    from tests.conftest import write_record
+
+    before = pretraining_pool("ptbxl", _unrelated_cohort(tmp_path / "unrelated", data_root).validate())
+    copied = before.record_ids[5:11]
+    rows = []
+    for i, (rid, x) in enumerate(zip(copied, before.X(copied))):
+        sig = resample_poly(x.astype(np.float64), 5, 1, axis=1) * 1.7 + 0.3  # 500 Hz, other gain and offset
+        write_record(tmp_path / "c", f"copy{rid}", sig.T, 500.0, list(CANONICAL_LEADS))
+        rows.append(f"copy{rid},p{i},{i % 2}")
+    for i, hea in enumerate(sorted((data_root / "cinc2021_samples").glob("E*.hea"))[:6]):
+        sig = read_wfdb(hea.with_suffix(""))
+        write_record(tmp_path / "c", hea.stem, sig.data.T, sig.fs, sig.leads)
+        rows.append(f"{hea.stem},q{i},{i % 2}")
+    (tmp_path / "c" / "labels.csv").write_text("record,patient_id,label\n" + "\n".join(rows) + "\n")
+    cohort = load_cohort(tmp_path / "c").validate()
+    assert not set(cohort.checked.content_hashes) & before.content_hashes()  # no exact copy left
+    pool = pretraining_pool("ptbxl", cohort)
+    assert set(before.record_ids) - set(pool.record_ids) == set(copied)  # copies out, the rest kept
+    assert any(f"excluded {len(copied)} near-copies" in n for n in pool.notices)
+
+
+def _unrelated_cohort(directory, data_root):
+    """A one-record cohort that shares nothing with PTB-XL (a Georgia recording): the full pool."""
+    from benchmark.data.signals import read_wfdb
+    from tests.conftest import write_record
+
+    hea = sorted((data_root / "cinc2021_samples").glob("E*.hea"))[-1]
+    sig = read_wfdb(hea.with_suffix(""))
+    write_record(directory, "g", sig.data.T, sig.fs, sig.leads)
+    (directory / "labels.csv").write_text("record,patient_id,label\ng,g,1\n")
+    return load_cohort(directory)

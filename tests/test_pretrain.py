@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import multiprocessing as mp
 from dataclasses import replace
 from pathlib import Path
@@ -119,3 +120,23 @@ def test_both_sources_pretrain_with_a_masked_union_head(tmp_path, standin, real_
     assert any("dropped 2 unreadable or invalid records" in n for n in data.notices)
     path = get_checkpoint(replace(SPEC, source="both", source_hash=data.digest, epochs=1), data.load, tmp_path / "ck")
     assert torch.load(path, weights_only=True)["spec"]["source"] == "both"
+
+
+def test_truncated_or_altered_checkpoint_is_rebuilt(tmp_path, standin):
+    """A checkpoint cut short or changed in place fails its sidecar checksum and is retrained
+    under the lock, instead of failing every trial that needs it."""
+    spec, load = _spec_and_loader(standin)
+    spec = replace(spec, epochs=1)
+    path = get_checkpoint(spec, load, tmp_path)
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])  # truncated
+    assert get_checkpoint(spec, load, tmp_path) == path and _runs(tmp_path) == 2
+    torch.load(path, weights_only=True)  # whole again
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF  # same size, other bytes
+    stat = path.stat()
+    path.write_bytes(bytes(raw))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    get_checkpoint(spec, load, tmp_path)
+    assert _runs(tmp_path) == 3
+    assert get_checkpoint(spec, load, tmp_path) == path and _runs(tmp_path) == 3  # intact: reused

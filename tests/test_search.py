@@ -11,6 +11,7 @@ import time
 from argparse import Namespace
 from pathlib import Path
 
+import numpy as np
 import optuna
 import pytest
 from optuna.trial import TrialState
@@ -126,6 +127,7 @@ def test_resume_after_sigkill(tmp_path):
         assert (t.state, t.value, t.params) == state  # finished trials unchanged
     assert len(study.get_trials(states=FINISHED)) == 6
     assert study.trials[killed].state == TrialState.FAIL
+    assert study.trials[killed].user_attrs["fail_reason"] == "worker died (heartbeat stale)"
     retried = [t for t in study.trials if t.system_attrs.get("failed_trial") == killed]
     assert retried and retried[0].params == study.trials[killed].params and retried[0].state in FINISHED
 
@@ -199,18 +201,17 @@ def test_locked_test_records_are_never_read(tmp_path, data_root, monkeypatch):
              "crop_seconds": 2.5, "filter": "bandpass", "pretrain": "none", "freeze_depth": 0, "lr": 1e-3,
              "weight_decay": 1e-2, "batch_size": 32, "loss": "bce", "focal_gamma": 2.0, "epochs": 2},
         ]
+        assert ctx.cohort.open_ids() == data.split.dev_ids()  # validated, then dropped: no test signal here
         return [evaluate(c, ctx)["folds"] for c in configs], data.split.test_ids()
 
     clean = _standin_copy(data_root, tmp_path / "clean")
     first, test_ids = cv(clean)
-    broken = _standin_copy(data_root, tmp_path / "broken")
-    for i, ecg_id in enumerate(test_ids):  # corrupt or remove every locked-test record
-        base = broken / "ptbxl" / f"records100/00000/{int(ecg_id):05d}_lr"
-        if i % 2:
-            base.with_suffix(".dat").write_bytes(b"\xff" * 100)
-        else:
-            base.with_suffix(".hea").unlink()
-    second, _ = cv(broken)
+    changed = _standin_copy(data_root, tmp_path / "changed")
+    for ecg_id in test_ids:  # every locked-test record gets other (valid) samples
+        dat = changed / "ptbxl" / f"records100/00000/{int(ecg_id):05d}_lr.dat"
+        samples = np.frombuffer(dat.read_bytes(), dtype="<i2").reshape(-1, 12)
+        dat.write_bytes(np.roll(samples, 37, axis=0).tobytes())  # same values, shifted in time
+    second, _ = cv(changed)
     from benchmark.objective import TIMING_KEYS
 
     strip = lambda runs: [[{k: v for k, v in f.items() if k not in TIMING_KEYS} for f in folds] for folds in runs]  # noqa: E731

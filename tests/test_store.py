@@ -37,7 +37,7 @@ def test_key_changes_with_preprocessing_and_files(tmp_path, data_root):
     assert len({a.path, b.path, c.path}) == 3 and b.signals.shape == (20, 12, 500)
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "meta"])
+@pytest.mark.parametrize("damage", ["truncate", "flip", "flip_same_mtime", "meta"])
 def test_corrupt_entry_is_detected_and_rebuilt(tmp_path, data_root, damage):
     src, table = _ptbxl(data_root)
     good = open_store(src, table, 100.0, root=tmp_path)
@@ -47,10 +47,14 @@ def test_corrupt_entry_is_detected_and_rebuilt(tmp_path, data_root, damage):
     if damage == "truncate":
         with open(sig, "r+b") as fh:
             fh.truncate(sig.stat().st_size // 2)
-    elif damage == "flip":
+    elif damage.startswith("flip"):
+        stat = sig.stat()
         raw = bytearray(sig.read_bytes())
         raw[-100] ^= 0xFF
         sig.write_bytes(bytes(raw))
+        if damage == "flip_same_mtime":  # only the bytes changed: size and mtime are the same
+            os.utime(sig, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            assert sig.stat().st_mtime_ns == stat.st_mtime_ns
     else:
         (sig.parent / "meta.json").write_text("{half")
     rebuilt = open_store(src, table, 100.0, root=tmp_path)

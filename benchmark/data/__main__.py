@@ -1,9 +1,10 @@
 """``python -m benchmark.data describe|check|download``: inspect a task's cohort and split, decode and
 validate every record, fetch datasets.
 
-``describe`` reads metadata only; ``check`` decodes every record (dev and locked test) into the
-signal store, which is what finds corrupt files, NaN or flat leads before a search starts. The
-cohort options may come before or after the subcommand.
+Both decode and validate every record (dev and locked test; no signal is kept) before anything is
+written, listing every corrupt file, NaN or flat lead in one error; the result is cached, so it
+runs once per cohort version. ``check`` stops there; ``describe`` then shows the split. The cohort
+options may come before or after the subcommand.
 """
 
 from __future__ import annotations
@@ -102,11 +103,12 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print_table(info)
     elif args.command == "check":
+        from benchmark.experiment import check_cohort_options
         from benchmark.tasks import load_target
 
-        cohort = load_target(args.task, args.data_dir, args.cohort, args.fs).with_signals()
-        print(f"{cohort.name}: {len(cohort.open_ids())} records decoded at {cohort.fs:g} Hz, all valid "
-              f"(store {cohort.store.path})")
+        check_cohort_options(args)
+        cohort = load_target(args.task, args.data_dir, args.cohort, args.fs).validate()
+        print(f"{cohort.name}: {len(cohort.checked.record_ids)} records decoded at {cohort.fs:g} Hz, all valid")
     else:
         dest = Path(args.dest) if args.dest else download_root()
         paths = dl.download(args.dataset, dest, args.files, args.mirror)

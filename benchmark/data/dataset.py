@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.data.sources.base import Source
-from benchmark.data.store import SignalStore, open_store
+from benchmark.data.store import RecordCheck, SignalStore, check_records, open_store
 from benchmark.errors import DataError
 
 
@@ -47,6 +47,7 @@ class CohortData:
     store: SignalStore | None = None
     store_root: Path | None = None
     ensure_files: Callable[[pd.DataFrame], None] | None = field(default=None, repr=False)
+    checked: RecordCheck | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.table = self.table.sort_values("record_id").reset_index(drop=True)
@@ -66,6 +67,27 @@ class CohortData:
         store = open_store(self.source, rows, self.fs, self.seconds, on_bad=self.on_bad, root=self.store_root,
                            progress=True)
         return dataclasses.replace(self, store=store)
+
+    def validate(self) -> "CohortData":
+        """A copy whose every record (dev and locked test) was decoded and validated; no signal is
+        kept, only content hashes and near-copy fingerprints. All bad records: one DataError."""
+        if self.ensure_files is not None:
+            self.ensure_files(self.table)
+        checked = check_records(self.source, self.table, self.fs, self.seconds, root=self.store_root,
+                                what=self.name, progress=True)
+        return dataclasses.replace(self, checked=checked)
+
+    def signal_identity(self) -> tuple[set[str], np.ndarray]:
+        """(content hashes, near-copy fingerprints) of every validated record, else of the open ones
+        (none when neither)."""
+        if self.checked is not None:
+            return set(self.checked.content_hashes), self.checked.fingerprints
+        if self.store is None:
+            return set(), np.zeros((0, 0), np.float32)
+        from benchmark.data.duplicates import FINGERPRINT_LEAD, fingerprints
+
+        store = self.store
+        return self.content_hashes(), fingerprints(store.signals[:, FINGERPRINT_LEAD, :], self.fs)
 
     def _store(self) -> SignalStore:
         if self.store is None:

@@ -133,7 +133,9 @@ def load_or_create_split(path: Path, table: pd.DataFrame, manifest_hash: str, n_
         if split.manifest_hash != manifest_hash:
             raise DataError(
                 f"{path}: split was made for cohort {split.manifest_hash[:12]}, not this cohort "
-                f"{manifest_hash[:12]}; use another --results-dir for a different cohort"
+                f"{manifest_hash[:12]} (its records, patients or labels changed since); to start over, move the "
+                f"old results aside (nothing is deleted): mv {path.parent} {path.parent}.old-{split.manifest_hash[:8]} "
+                "(or pass another --results-dir)"
             )
         if (split.n_folds, split.seed) != (n_folds, seed) or abs(split.test_fraction - test_fraction) > 1e-12:
             raise DataError(

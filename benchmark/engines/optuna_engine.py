@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 import optuna
+from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
 from benchmark.engines.progress import ProgressMonitor
@@ -152,6 +153,9 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
             result = evaluate(config, ctx, on_fold, on_epoch)
         except optuna.TrialPruned:
             raise
+        except KeyboardInterrupt:
+            trial.set_user_attr("fail_reason", "interrupted (Ctrl-C); queued to run again")
+            raise
         except Exception as exc:
             trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500])
             raise
@@ -184,7 +188,10 @@ def worker_device(device: str, worker: int, n_gpus: int | None = None) -> str:
 
 def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, worker: int, threads: int,
                deadline: float | None) -> None:
-    """Run ``quota`` finished (complete or pruned) trials at most, in this process."""
+    """Run trials in this process until the study holds ``options.trials`` finished (complete or
+    pruned) trials in total, counted across every command on the storage (Optuna's
+    ``MaxTrialsCallback``: concurrent commands overshoot by at most the trials in flight), this
+    worker has finished ``quota``, or ``deadline`` passes."""
     import dataclasses
 
     import torch
@@ -195,27 +202,37 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
     study = open_study(storage, options.study_name, ctx, options.pruner)
     study.sampler = make_sampler((ctx.seed + 1000 * worker) % 2**32, options.sampler)
     objective = objective_fn(ctx, options.trial_timeout)
+    current: list[int] = []  # the trial running now, for Ctrl-C
+
+    def tracked(trial: optuna.Trial) -> float:
+        current[:] = [trial.number]
+        return objective(trial)
+
     ran: list[optuna.trial.FrozenTrial] = []
-    record = lambda _study, trial: ran.append(trial)  # noqa: E731  (the trial this worker just ran)
-    attempts = 0
-    while sum(t.state in FINISHED for t in ran) < quota and attempts < quota * options.max_attempts_factor:
-        if deadline is not None and time.time() >= deadline:
-            break
-        running_before = {t.number for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))}
-        try:
-            study.optimize(objective, n_trials=1, catch=(Exception,), callbacks=[record], gc_after_trial=True)
-        except KeyboardInterrupt:
-            _requeue_interrupted(study, running_before)
-            raise
-        attempts += 1
+
+    def own_quota(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        ran.append(trial)
+        if sum(t.state in FINISHED for t in ran) >= quota:
+            study.stop()
+
+    timeout = None if deadline is None else deadline - time.time()
+    if timeout is not None and timeout <= 0:
+        return
+    try:
+        study.optimize(tracked, n_trials=quota * options.max_attempts_factor, timeout=timeout, catch=(Exception,),
+                       callbacks=[MaxTrialsCallback(options.trials, states=FINISHED), own_quota], gc_after_trial=True)
+    except KeyboardInterrupt:
+        _requeue_interrupted(study, current)
+        raise
 
 
-def _requeue_interrupted(study: optuna.Study, running_before: set[int]) -> None:
+def _requeue_interrupted(study: optuna.Study, current: list[int]) -> None:
     """SIGINT: the interrupted trial was saved as FAIL; queue its parameters for the next run."""
-    failed = study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
-    latest = max((t for t in failed if t.number not in running_before and t.params), key=lambda t: t.number, default=None)
-    if latest is not None:
-        study.enqueue_trial(latest.params, user_attrs={"retry_of": latest.number}, skip_if_exists=False)
+    if not current:
+        return
+    trial = study.trials[current[0]]
+    if trial.state == TrialState.FAIL and trial.params:
+        study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number}, skip_if_exists=False)
 
 
 def _worker_main(args) -> None:

@@ -5,7 +5,6 @@ locked test (the only command that opens it)."""
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 from benchmark.errors import ConfigError, cli_entry
@@ -36,34 +35,61 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fmt(v, digits=4) -> str:
-    if isinstance(v, float):
-        return "" if math.isnan(v) else f"{v:.{digits}f}"
-    return "" if v is None else str(v)
+# Terminal columns by priority: the narrowest terminal keeps the first ones (shown in table order).
+TERMINAL_PRIORITY = ("rank", "model", "auroc_mean", "auroc_ci_low", "vs_rank_1", "pretrain", "crop_seconds", "trial",
+                     "auprc_mean", "freeze_depth", "freeze_fraction", "normalization", "n_parameters",
+                     "fit_seconds_per_fold", "auroc_std", "sensitivity_mean", "specificity_mean", "f1_mean",
+                     "tied_with_best")
 
 
-def print_table(table, counts, head, top: int) -> None:
+def print_table(table, counts, head, top: int, width: int | None = None) -> None:
+    """The top rows in the terminal's width (``$COLUMNS``, or 80 when not a terminal): the
+    lowest-priority columns are dropped until the table fits."""
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(width=200)
+    from benchmark.leaderboard.columns import column
+    from benchmark.leaderboard.report import display, display_order, interval_pairs, is_standin, note_line, notes, tidy
+
+    console = Console(width=width, soft_wrap=False)
     console.print(f"[bold]{head['study']}[/bold]  cohort {head['cohort']}  manifest {str(head['manifest_hash'])[:12]}  "
                   f"split {str(head['split_hash'])[:12]}  budget {head['budget']}  v{head['package_version']}")
-    if "NOT A PE LABEL" in str(head["description"]):
+    if is_standin(head):
         console.print(f"[yellow]{head['description']}[/yellow]")
     console.print(f"trials: {counts['complete']} complete, {counts['pruned']} pruned, {counts['failed']} failed "
-                  "(pruned and failed are counted, not ranked); * = indistinguishable from the best (paired t-test over folds)")
+                  "(pruned and failed are counted, not ranked)")
+    noted = notes(head) or {"selection_score": "CV AUROC is the selection score (the table is sorted by it), not an "
+                                               "estimate; the locked test (finalize) gives the estimate"}
+    for key, text in noted.items():
+        console.print(note_line(key, text), markup=False)
+    rows = tidy(table).head(top)
+    pairs = interval_pairs(rows.columns)
+
+    def cell(row, name):
+        if name in pairs:
+            lo, hi = display(row[name], column(name)), display(row[pairs[name]], column(pairs[name]))
+            return f"[{lo}, {hi}]" if lo and hi else ""
+        return display(row[name], column(name), name) or "n/a"
+
+    def short(name):
+        return "95% CI" if name in pairs else column(name).short
+
+    cells = {n: [cell(r, n) for _, r in rows.iterrows()] for n in TERMINAL_PRIORITY if n in rows.columns}
+    need = {n: max([len(short(n)), *map(len, v)]) + 3 for n, v in cells.items()}  # + padding and border
+    chosen, used = set(), 1
+    for name in cells:
+        if used + need[name] <= console.width or not chosen:
+            chosen.add(name)
+            used += need[name]
     t = Table()
-    for col in ("rank", "model", "crop", "norm", "pretrain", "freeze", "CV AUROC", "95% CI", "AUPRC", "F1", "sens",
-                "spec", "params", "fit s", "trial"):
-        t.add_column(col, justify="left" if col in ("model", "norm", "pretrain") else "right")
-    for _, r in table.head(top).iterrows():
-        t.add_row(f"{r['rank']}{'*' if r['tied_with_best'] else ''}", str(r["model"]), _fmt(r["crop_seconds"], 1),
-                  str(r["normalization"]), str(r["pretrain"]), _fmt(r["freeze_depth"], 0),
-                  f"{r['auroc_mean']:.4f} ± {r['auroc_std']:.4f}", f"[{_fmt(r['auroc_ci_low'], 3)}, {_fmt(r['auroc_ci_high'], 3)}]",
-                  _fmt(r["auprc_mean"]), _fmt(r["f1_mean"], 3), _fmt(r["sensitivity_mean"], 3),
-                  _fmt(r["specificity_mean"], 3), f"{int(r['n_parameters']):,}", f"{r['fit_seconds']:.1f}", str(r["trial"]))
+    shown = [n for n in display_order(rows.columns) if n in chosen]
+    for name in shown:
+        t.add_column(short(name), justify="left" if column(name).dtype == "str" else "right", no_wrap=True)
+    for i in range(len(rows)):
+        t.add_row(*(cells[n][i] for n in shown))
     console.print(t)
+    if len(shown) < len(cells):
+        console.print(f"({len(cells) - len(shown)} columns left out at width {console.width}; all are in the files)")
 
 
 def show(args: argparse.Namespace) -> None:
@@ -73,6 +99,9 @@ def show(args: argparse.Namespace) -> None:
     from benchmark.engines.progress import counts as trial_counts
     from benchmark.leaderboard.table import leaderboard
 
+    from benchmark.options import check_dir
+
+    check_dir(args.out, "--out")  # before any work: a file or unwritable place is one line
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
     table = leaderboard(study)
     if table.empty:
@@ -84,12 +113,9 @@ def show(args: argparse.Namespace) -> None:
     finalized = load_finalized(Path(args.results_dir), args.task, study.study_name)
     out = Path(args.out) if args.out else Path("leaderboard") / args.task
     out.mkdir(parents=True, exist_ok=True)
-    report.write_csv(table, out / "leaderboard.csv", head)
-    report.write_csv(effects, out / "factors.csv", head)
-    report.write_json(out / "leaderboard.json", head, table, counts, effects, importances, finalized)
-    report.write_html(out / "index.html", study, head, table, counts, effects, importances, finalized, args.top)
+    written = report.write_all(out, study, head, table, counts, effects, importances, finalized, args.top)
     print_table(table, counts, head, args.top)
-    print(f"written: {out / 'leaderboard.csv'}, {out / 'leaderboard.json'}, {out / 'factors.csv'}, {out / 'index.html'}")
+    print(f"written: {', '.join(map(str, written))}")
 
 
 def run_finalize(args: argparse.Namespace) -> None:

@@ -26,8 +26,8 @@ def marginal_effects(table: pd.DataFrame) -> pd.DataFrame:
             se = float(np.std(values, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
             half = float(stats.t.ppf(0.975, n - 1) * se) if n > 1 else float("nan")
             rows.append({"factor": label, "level": str(level), "trials": n, "mean_cv_auroc": float(values.mean()),
-                         "se": se, "ci_low": max(0.0, float(values.mean()) - half),
-                         "ci_high": min(1.0, float(values.mean()) + half),
+                         "se": se, "ci_low": max(0.0, float(values.mean()) - half) if n > 1 else float("nan"),
+                         "ci_high": min(1.0, float(values.mean()) + half) if n > 1 else float("nan"),  # one trial: none
                          "best_cv_auroc": float(values.max())})
     return pd.DataFrame(rows)
 

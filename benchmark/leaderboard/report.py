@@ -1,19 +1,45 @@
-"""Leaderboard files: ``leaderboard.csv``, ``leaderboard.json``, ``factors.csv`` and a self-contained
-``index.html`` (plotly figures with plotly.js inlined once: no network needed)."""
+"""Leaderboard files: ``leaderboard.csv``, ``factors.csv`` (plain CSV: one header row, one row per
+line), ``leaderboard.meta.json`` (run identity, counts, column definitions, read recipes),
+``leaderboard.json`` (a pandas/Frictionless table schema with the metadata under ``meta``) and a
+self-contained ``index.html`` (plotly.js inlined once: no network needed).
+
+Reading them back::
+
+    meta = json.load(open("leaderboard.meta.json"))
+    pd.read_csv("leaderboard.csv", dtype=meta["dtypes"])        # plain pd.read_csv works too
+    pd.read_json("leaderboard.json", orient="table")              # json.load(...)["meta"]: the metadata
+
+A factor that does not apply to a row (a baseline's crop length, an unpretrained model's freezing
+depth) is an empty cell in the files; the page shows "n/a" with the reason. Floats are written with
+12 significant digits and rows in rank order, so the same study always gives the same bytes.
+
+The header's notes for the reader (``columns.NOTE_KEYS``: selection score, interval and comparison
+methods, locked-test use; and any key ending in ``_note``) are shown in the page's "How to read this"
+box and above the terminal table; ``<out>/cd_diagram.svg`` is embedded when it exists (write it
+before the page). Column labels and definitions come from ``columns.py`` only.
+"""
 
 from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 import optuna
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
+from pandas.io.json import build_table_schema
 
 import benchmark
+from benchmark.leaderboard.columns import (COLUMNS, FACTOR_COLUMNS, NOT_APPLICABLE, NOTE_KEYS, Column, column,
+                                          header_label)
+
+SIGNIFICANT = 12  # significant digits of every float written to CSV/JSON
+PANDAS_DTYPES = {"int": "Int64", "float": "float64", "str": "str", "bool": "boolean"}
+# factors that may not apply to a row: shown as "n/a (<reason>)" on the page, empty in the files
+OPTIONAL_FACTORS = ("crop_seconds", "filter", "pretrain", "freeze_depth", "freeze_fraction")
 
 
 def header(study: optuna.Study) -> dict:
@@ -24,80 +50,545 @@ def header(study: optuna.Study) -> dict:
             "package_version": benchmark.__version__}
 
 
-def write_csv(table: pd.DataFrame, path: Path, head: dict) -> None:
-    lines = [f"# {k}: {v}" for k, v in head.items()]
-    path.write_text("\n".join(lines) + "\n" + table.to_csv(index=False))
+def trial_configs(study: optuna.Study) -> dict[int, dict]:
+    return {t.number: t.user_attrs.get("config", {}) for t in study.get_trials(deepcopy=False)}
 
 
-def write_json(path: Path, head: dict, table: pd.DataFrame, counts: dict, factors: pd.DataFrame,
-               importances: dict, finalized: list[dict]) -> None:
-    payload = {**head, "counts": counts, "rows": json.loads(table.to_json(orient="records")),
-               "factors": json.loads(factors.to_json(orient="records")), "importances": importances,
-               "finalized": [{k: v for k, v in f.items() if k != "roc"} for f in finalized]}
-    path.write_text(json.dumps(payload, indent=1))
+def notes(head: dict) -> dict[str, str]:
+    """The header's notes for the reader (selection score, methods, locked-test use), in order."""
+    keys = [k for k in NOTE_KEYS if k in head] + [k for k in head if k.endswith("_note") and k not in NOTE_KEYS]
+    return {k: str(head[k]) for k in keys if head[k]}
 
 
-def _figures(study: optuna.Study, table: pd.DataFrame, importances: dict, finalized: list[dict]) -> list[tuple[str, go.Figure]]:
+def note_line(key: str, text: str) -> str:
+    """"Label: text", without repeating a label the text already starts with."""
+    label = header_label(key)
+    return text if text.lower().startswith(label.lower()) else f"{label}: {text}"
+
+
+def is_standin(head: dict) -> bool:
+    return bool(head.get("is_standin", "NOT A PE LABEL" in str(head.get("description", ""))))
+
+
+def _missing(v) -> bool:
+    if isinstance(v, str):
+        return v.startswith(NOT_APPLICABLE)  # "n/a (baseline)" and the like: the factor does not apply
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _round(v: float) -> float:
+    return float(f"{v:.{SIGNIFICANT}g}") if math.isfinite(v) else v
+
+
+def tidy(table: pd.DataFrame, configs: dict[int, dict] | None = None,
+         mapping: dict[str, Column] = COLUMNS) -> pd.DataFrame:
+    """The frame every file is written from: declared types (integers stay integers, missing = empty),
+    floats rounded to ``SIGNIFICANT`` digits, rows in rank order, and the trial's config as JSON."""
+    out = table.copy()
+    if configs is not None and "trial" in out.columns and "config" not in out.columns:
+        out["config"] = [json.dumps(configs.get(int(t), {}), sort_keys=True, separators=(",", ":"), default=str)
+                         for t in out["trial"]]
+    for name in out.columns:
+        kind = column(name, mapping).dtype
+        if kind in ("int", "float") or name in OPTIONAL_FACTORS:  # "n/a (...)" -> empty; a level label stays
+            values = out[name].map(lambda v: None if _missing(v) else v).astype(object)
+        else:
+            values = out[name].map(lambda v: None if _missing(v) and not isinstance(v, str) else v).astype(object)
+        if kind == "int":
+            out[name] = pd.array(pd.to_numeric(values), dtype="Int64")
+        elif kind == "float":
+            out[name] = pd.to_numeric(values).astype("float64").map(_round)
+        elif kind == "str":
+            out[name] = values.map(lambda v: None if v is None or _missing(v) and not isinstance(v, str)
+                                    else str(v)).astype("str")
+        elif kind == "bool":
+            out[name] = values.astype("boolean")
+        elif out[name].dtype.kind == "f":
+            out[name] = out[name].map(_round)
+    if "rank" in out.columns:
+        out = out.sort_values("rank", kind="stable")
+    return out.reset_index(drop=True)
+
+
+def dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    """``pd.read_csv(path, dtype=...)`` argument that restores the written frame's types."""
+    return {name: str(dtype) for name, dtype in frame.dtypes.items()}
+
+
+def _jsonable(v):
+    if _missing(v):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return _round(float(v))
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def _dump(obj) -> str:
+    return json.dumps(_jsonable(obj), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Plain CSV (no comment lines): ``pd.read_csv(path)`` reads it."""
+    path.write_text(frame.to_csv(index=False, float_format=f"%.{SIGNIFICANT}g", lineterminator="\n"))
+
+
+def _stable_importances(importances: dict) -> dict:
+    """Highest first, ties by name: the evaluator returns tied parameters in no fixed order."""
+    if importances and all(isinstance(v, dict) for v in importances.values()):
+        return {view: _stable_importances(values) for view, values in importances.items()}
+    return dict(sorted(importances.items(), key=lambda kv: (-_round(float(kv[1])), kv[0])))
+
+
+def metadata(head: dict, counts: dict, board: pd.DataFrame, effects: pd.DataFrame, importances: dict,
+             finalized: list[dict]) -> dict:
+    """Everything about the tables that is not a row: identity, counts, column definitions, recipes."""
+    def columns(frame, mapping):
+        return {name: {"label": column(name, mapping).label, "definition": column(name, mapping).definition}
+                for name in frame.columns}
+
+    return {**head, "counts": counts,
+            "read_with": {"leaderboard.csv": "pd.read_csv('leaderboard.csv', dtype=meta['dtypes'])",
+                          "factors.csv": "pd.read_csv('factors.csv', dtype=meta['factor_dtypes'])",
+                          "leaderboard.json": "pd.read_json('leaderboard.json', orient='table'); "
+                                              "json.load(open('leaderboard.json'))['meta']"},
+            "columns": columns(board, COLUMNS), "dtypes": dtypes(board),
+            "factor_columns": columns(effects, FACTOR_COLUMNS), "factor_dtypes": dtypes(effects),
+            "importances": _stable_importances(importances),
+            "finalized": [{k: v for k, v in f.items() if k not in ("roc", "reused")} for f in finalized]}
+
+
+def write_json(frame: pd.DataFrame, path: Path, meta: dict) -> None:
+    """A table-schema JSON (``pd.read_json(path, orient="table")``) with the metadata under ``meta``."""
+    schema = build_table_schema(frame, index=False)
+    for field in schema["fields"]:
+        spec = column(field["name"])
+        field["title"], field["description"] = spec.label, spec.definition
+    data = [dict(zip(frame.columns, row)) for row in frame.itertuples(index=False, name=None)]
+    path.write_text(_dump({"schema": schema, "data": data, "meta": meta}))
+
+
+def write_all(out: Path, study: optuna.Study, head: dict, table: pd.DataFrame, counts: dict, effects: pd.DataFrame,
+              importances: dict, finalized: list[dict], top: int, families: pd.DataFrame | None = None,
+              extra: dict | None = None) -> list[Path]:
+    """Every leaderboard file into ``out`` (``families.csv`` when ``families`` is given; ``extra``
+    goes into the metadata); returns their paths. Write ``cd_diagram.svg`` first to have it embedded."""
+    board = tidy(table, trial_configs(study))
+    if len(effects):  # levels as written: "0", not "0.0" for a depth stored as float beside empty cells
+        effects = sort_effects(effects).assign(level=lambda e: e["level"].map(level_text))
+    factor_frame = tidy(effects, mapping=FACTOR_COLUMNS)
+    meta = metadata(head, counts, board, factor_frame, importances, finalized) | (extra or {})
+    paths = [out / "leaderboard.csv", out / "factors.csv"]
+    write_csv(board, paths[0])
+    write_csv(factor_frame, paths[1])
+    if families is not None:
+        family_frame = tidy(families)
+        write_csv(family_frame, out / "families.csv")
+        meta["read_with"]["families.csv"] = "pd.read_csv('families.csv', dtype=meta['family_dtypes'])"
+        meta["family_dtypes"] = dtypes(family_frame)
+        paths.append(out / "families.csv")
+    paths += [out / "leaderboard.meta.json", out / "leaderboard.json", out / "index.html"]
+    paths[-3].write_text(_dump(meta))
+    write_json(board, paths[-2], meta)
+    write_html(paths[-1], study, head, board, counts, factor_frame, importances, finalized, top)
+    return paths
+
+
+# ----------------------------------------------------------------------------------------------- display
+
+
+def level_key(level) -> tuple:
+    """Natural order of factor levels: numbers by value (0 before 1, 2.5 before 10), then words, n/a last."""
+    text = str(level)
+    if _missing(level) or text.startswith(NOT_APPLICABLE):
+        return (2, 0.0, text)
+    try:
+        return (0, float(text), text)
+    except ValueError:
+        return (1, 0.0, text)
+
+
+def level_text(level) -> str:
+    try:
+        value = float(str(level))
+    except ValueError:
+        return str(level)
+    return str(int(value)) if value.is_integer() else f"{value:g}"
+
+
+def sort_effects(effects: pd.DataFrame) -> pd.DataFrame:
+    """Views and factors in their first-seen order, levels in natural order."""
+    if effects.empty:
+        return effects
+    views = effects["view"] if "view" in effects.columns else pd.Series([""] * len(effects))
+    view_order = {v: i for i, v in enumerate(dict.fromkeys(views))}
+    order = {f: i for i, f in enumerate(dict.fromkeys(effects["factor"]))}
+    keys = [(view_order[v], order[f], level_key(lv)) for v, f, lv in zip(views, effects["factor"], effects["level"])]
+    return effects.iloc[sorted(range(len(effects)), key=keys.__getitem__)].reset_index(drop=True)
+
+
+def na_reason(row: pd.Series, name: str) -> str:
+    if str(row.get("kind", "")) == "baseline":
+        return "n/a (baseline)"
+    if name.startswith("freeze") and str(row.get("pretrain", "")) in ("none", "nan"):
+        return "n/a (not pretrained)"
+    return NOT_APPLICABLE
+
+
+def display(value, spec: Column, name: str = "") -> str:
+    """A cell as text (shared by the page and the terminal)."""
+    if _missing(value):
+        return ""
+    if spec.dtype == "bool" or isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if spec.dtype == "int" or isinstance(value, (int, np.integer)):
+        return f"{int(value):,}" if name == "n_parameters" else str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{value:.{spec.digits}f}"
+    return str(value)
+
+
+def interval_pairs(names) -> dict[str, str]:
+    """``x_ci_low`` -> ``x_ci_high`` where both exist: shown as one "[low, high]" cell."""
+    names = list(names)
+    return {n: n[:-4] + "_high" for n in names if n.endswith("_ci_low") and n[:-4] + "_high" in names}
+
+
+def display_order(names) -> list[str]:
+    """Columns as shown: the table's order, each ``x_ci_low`` moved right after ``x_mean``."""
+    names = list(names)
+    pairs = interval_pairs(names)
+    order = [n for n in names if n not in pairs]
+    for low in pairs:
+        mean = low[:-len("_ci_low")] + "_mean"
+        order.insert(order.index(mean) + 1 if mean in order else len(order), low)
+    return order
+
+
+def interval_label(low: str) -> str:
+    label = column(low).label
+    return label[:-len(", low")] if label.endswith(", low") else label
+
+
+def _pareto(cost: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Indices of the points no other point beats on both (lower cost, higher score), by cost."""
+    front, best = [], -math.inf
+    for i in sorted(range(len(cost)), key=lambda i: (cost[i], -score[i])):
+        if score[i] > best:
+            front.append(i)
+            best = score[i]
+    return np.array(front, dtype=int)
+
+
+def _forest(effects: pd.DataFrame, title: str = "") -> go.Figure | None:
+    """Level means with 95 % intervals (over trials): one panel per factor, levels top-down in the
+    order of ``effects`` (``sort_effects``: natural order). A level with one trial has no bar."""
+    if effects.empty:
+        return None
+    from plotly.subplots import make_subplots
+
+    mean_col = next(c for c in ("mean_auroc", "mean_cv_auroc") if c in effects.columns)
+    groups = list(effects.groupby("factor", sort=False))
+    sizes = [len(g) for _, g in groups]
+    fig = make_subplots(rows=len(groups), cols=1, shared_xaxes=True, row_heights=sizes, vertical_spacing=0.35 / sum(sizes),
+                        subplot_titles=[f for f, _ in groups])
+    for row, (factor, group) in enumerate(groups, start=1):
+        levels = [level_text(v) for v in group["level"]]
+        mean = group[mean_col].to_numpy(dtype=float)
+        hi = group["ci_high"].to_numpy(dtype=float) - mean
+        lo = mean - group["ci_low"].to_numpy(dtype=float)
+        text = [f"n={n}" + ("" if n > 1 else " (no interval)") for n in group["trials"]]
+        fig.add_trace(go.Scatter(x=mean, y=levels, mode="markers+text", text=text, textposition="middle right",
+                                 textfont={"size": 10, "color": "#555"},
+                                 marker={"color": "#1f5fa8", "size": 10, "symbol": "diamond"},
+                                 error_x={"type": "data", "array": np.nan_to_num(hi), "arrayminus": np.nan_to_num(lo),
+                                          "thickness": 2, "width": 6},
+                                 name=factor, showlegend=False, hovertemplate="%{y}: %{x:.4f}<extra></extra>"),
+                      row=row, col=1)
+        fig.update_yaxes(type="category", categoryorder="array", categoryarray=levels[::-1], row=row, col=1)
+    fig.update_annotations(font_size=12, x=0, xanchor="left")
+    fig.update_xaxes(title=title or column(mean_col, FACTOR_COLUMNS).label, row=len(groups), col=1)
+    fig.update_layout(height=max(260, 24 * sum(sizes) + 34 * len(groups) + 60))
+    return fig
+
+
+def _cost_figures(table: pd.DataFrame) -> list[tuple[str, go.Figure]]:
+    figs = []
+    colour = "family" if "family" in table.columns else "model"
+    for cost in ("fit_seconds_per_fold", "n_parameters", "forward_flops_per_record"):
+        title = column(cost).label
+        if cost not in table.columns:
+            continue
+        data = table[[cost, "auroc_mean", "trial", "model", colour]].dropna(subset=[cost, "auroc_mean"])
+        data = data[data[cost] > 0]
+        if data.empty:
+            continue
+        fig = go.Figure()
+        for name, group in data.groupby(colour, sort=True):
+            fig.add_trace(go.Scatter(x=group[cost].astype(float), y=group["auroc_mean"], mode="markers", name=str(name),
+                                     marker={"size": 9}, customdata=np.stack([group["trial"], group["model"]], axis=1),
+                                     hovertemplate="trial %{customdata[0]} %{customdata[1]}<br>%{x:,.4g}<br>"
+                                                   "CV AUROC %{y:.4f}<extra></extra>"))
+        front = data.iloc[_pareto(data[cost].to_numpy(dtype=float), data["auroc_mean"].to_numpy(dtype=float))]
+        fig.add_trace(go.Scatter(x=front[cost].astype(float), y=front["auroc_mean"], mode="lines+markers",
+                                 line={"shape": "hv", "color": "black", "dash": "dash"},
+                                 marker={"symbol": "circle-open", "size": 14, "color": "black"},
+                                 name="Pareto front", hoverinfo="skip"))
+        fig.update_layout(xaxis={"type": "log", "title": f"{title} (log scale)"}, yaxis_title="CV AUROC",
+                          height=380)
+        figs.append((f"Cost and accuracy: CV AUROC against {title.lower()}", fig))
+    return figs
+
+
+def _figures(study: optuna.Study, table: pd.DataFrame, effects: pd.DataFrame, importances: dict,
+             finalized: list[dict]) -> list[tuple[str, go.Figure]]:
     figs: list[tuple[str, go.Figure]] = []
+    views = effects.groupby("view", sort=False) if "view" in effects.columns else [("", effects)]
+    for view, part in views:
+        forest = _forest(part, f"mean AUROC ({view})" if view else "")
+        if forest is not None:
+            figs.append((f"Factor effects (forest plot{': ' + view if view else ''}): mean per level with a 95 % "
+                         "interval over trials", forest))
+    figs.extend(_cost_figures(table))
     figs.append(("Optimization history", optuna.visualization.plot_optimization_history(study)))
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     shared = [p for p in ("model", "normalization", "crop_seconds", "pretrain", "freeze_depth", "lr")
               if any(p in t.params for t in complete)]
     if len(table) >= 2 and shared:
         figs.append(("Parallel coordinates", optuna.visualization.plot_parallel_coordinate(study, params=shared)))
-    for factor in ("family", "crop_seconds", "normalization", "pretrain", "freeze_depth"):
-        data = table.dropna(subset=[factor])
-        if len(data):
-            fig = px.box(data.assign(**{factor: data[factor].astype(str)}), x=factor, y="auroc_mean", points="all",
-                         labels={"auroc_mean": "CV AUROC (mean over folds)"})
-            figs.append((f"CV AUROC by {factor}", fig))
-    if importances:
-        imp = pd.DataFrame({"parameter": list(importances), "importance": list(importances.values())})
-        figs.append(("Parameter importances (PED-ANOVA)", px.bar(imp, x="importance", y="parameter", orientation="h")))
+    nested = importances and all(isinstance(v, dict) for v in importances.values())
+    for view, values in (importances.items() if nested else [("", importances)] if importances else []):
+        names = list(values)[::-1]
+        fig = go.Figure(go.Bar(x=[values[n] for n in names], y=names, orientation="h"))
+        fig.update_layout(xaxis_title="importance", height=max(260, 28 * len(names) + 80))
+        figs.append((f"Parameter importances{' (' + view + ')' if view else ''}", fig))
     if finalized:
         fig = go.Figure()
         for f in finalized:
             fig.add_trace(go.Scatter(x=f["roc"]["fpr"], y=f["roc"]["tpr"], mode="lines",
                                      name=f"#{f['trial']} {f['config']['model']} (AUROC {f['test']['auroc']:.3f})"))
         fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="chance"))
-        fig.update_layout(xaxis_title="1 - specificity", yaxis_title="sensitivity")
-        figs.append(("ROC on the locked test (finalized top-K)", fig))
+        fig.update_layout(xaxis_title="1 - specificity", yaxis_title="sensitivity", height=420)
+        figs.append(("ROC on the locked test (finalized configurations)", fig))
     return figs
 
 
-def _html_table(table: pd.DataFrame, top: int) -> str:
-    cols = ["rank", "trial", "model", "crop_seconds", "normalization", "pretrain", "freeze_depth", "auroc_mean",
-            "auroc_std", "auroc_ci_low", "auroc_ci_high", "auprc_mean", "f1_mean", "sensitivity_mean",
-            "specificity_mean", "n_parameters", "fit_seconds", "tied_with_best"]
-    shown = table[[c for c in cols if c in table.columns]].head(top).copy()
-    return shown.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep="", classes="board", border=0)
+def _config_html(config: dict) -> str:
+    flat = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{k}": v for k, v in value.items()} or {key: "{}"})
+        else:
+            flat[key] = value
+    def text(v):
+        return f"{v:.6g}" if isinstance(v, float) else str(v)  # full precision: the config column of the CSV
+
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(text(v))}</td></tr>" for k, v in flat.items())
+    return f"<table class='cfg'>{rows}</table>"
 
 
-def write_html(path: Path, study: optuna.Study, head: dict, table: pd.DataFrame, counts: dict,
-               factors: pd.DataFrame, importances: dict, finalized: list[dict], top: int) -> None:
-    parts = []
-    for i, (title, fig) in enumerate(_figures(study, table, importances, finalized)):
-        fig.update_layout(height=420, margin={"l": 40, "r": 20, "t": 30, "b": 40})
-        parts.append(f"<h2>{html.escape(title)}</h2>" + fig.to_html(full_html=False, include_plotlyjs=(i == 0)))
-    final_rows = "".join(
-        f"<tr><td>#{f['trial']}</td><td>{html.escape(f['config']['model'])}</td><td>{f['cv_auroc']:.4f}</td>"
-        f"<td>{f['test']['auroc']:.4f} [{f['auroc_ci'][0]:.3f}, {f['auroc_ci'][1]:.3f}]</td>"
-        f"<td>{f['test']['auprc']:.4f} [{f['auprc_ci'][0]:.3f}, {f['auprc_ci'][1]:.3f}]</td>"
-        f"<td>{f['test']['sensitivity']:.3f}</td><td>{f['test']['specificity']:.3f}</td></tr>" for f in finalized)
-    finalized_html = ("<table class='board'><tr><th>trial</th><th>model</th><th>CV AUROC</th><th>test AUROC [95% CI]</th>"
-                      "<th>test AUPRC [95% CI]</th><th>sensitivity</th><th>specificity</th></tr>" + final_rows + "</table>"
-                      if finalized else "<p>Not finalized yet: <code>python -m benchmark.leaderboard finalize</code>.</p>")
-    meta = "".join(f"<li><b>{html.escape(str(k))}</b>: {html.escape(str(v))}</li>" for k, v in head.items())
-    banner = (f"<p class='warn'>{html.escape(head['description'])}</p>" if "NOT A PE LABEL" in str(head["description"]) else "")
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(str(head['study']))} leaderboard</title>
-<style>body{{font-family:sans-serif;margin:24px;max-width:1200px}} .warn{{background:#fff3cd;border:1px solid #e0b000;padding:8px}}
-table.board{{border-collapse:collapse;font-size:13px}} table.board td,table.board th{{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}}</style>
-</head><body><h1>ecg-automl-bench leaderboard: {html.escape(str(head['study']))}</h1>{banner}<ul>{meta}</ul>
-<p>Trials: {counts['complete']} complete (ranked), {counts['pruned']} pruned, {counts['failed']} failed (counted, not ranked).
-CV = mean over patient-grouped dev folds; the 95 % interval is a t-interval over folds; <i>tied_with_best</i> = a paired
-t-test across folds finds no difference from the best (p &ge; 0.05).</p>
-<h2>Cross-validated leaderboard (top {top})</h2>{_html_table(table, top)}
-<h2>Locked test (finalized once)</h2>{finalized_html}
-<h2>Factor effects (mean CV AUROC over trials)</h2>{factors.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0, classes="board")}
-{''.join(parts)}</body></html>"""
+def _visibility(spec: Column) -> list[str]:
+    return ["extra"] if not spec.main else ["wide"] if spec.wide_only else []
+
+
+def board_html(board: pd.DataFrame, configs: dict[int, dict], top: int) -> str:
+    """The leaderboard as an HTML table: main columns shown, the rest marked ``extra`` (hidden until
+    "show all columns" is ticked); each model cell expands to the trial's stored configuration."""
+    pairs = interval_pairs(board.columns)
+    highs = set(pairs.values())
+    names = [n for n in display_order(board.columns) if n not in highs and n != "config"]
+    heads = []
+    for n in names:
+        spec = column(n)
+        label = interval_label(n) if n in pairs else spec.label
+        classes = _visibility(spec) + (["txt"] if spec.dtype == "str" else [])
+        cls = f" class='{' '.join(classes)}'" if classes else ""
+        heads.append(f"<th{cls} title='{html.escape(spec.definition, quote=True)}'>{html.escape(label)}</th>")
+    body = []
+    for _, row in board.head(top).iterrows():
+        cells = []
+        for n in names:
+            spec = column(n)
+            classes = _visibility(spec)
+            if n in pairs:
+                lo, hi = display(row[n], spec), display(row[pairs[n]], column(pairs[n]))
+                text = html.escape(f"[{lo}, {hi}]") if lo and hi else "<span class='na'>none</span>"
+            elif n == "model" and "trial" in row:
+                config = configs.get(int(row["trial"]), {})
+                text = (f"<details><summary>{html.escape(str(row[n]))}</summary>{_config_html(config)}</details>")
+                classes.append("model")
+            elif _missing(row[n]):
+                reason = na_reason(row, n) if n in OPTIONAL_FACTORS else NOT_APPLICABLE
+                text = f"<span class='na' title='{html.escape(reason, quote=True)}'>{NOT_APPLICABLE}</span>"
+            else:
+                text = html.escape(display(row[n], spec, n))
+            if spec.dtype == "str" or n in pairs:
+                classes.append("txt")
+            if n in pairs:
+                classes.append("iv")
+            cls = f" class='{' '.join(classes)}'" if classes else ""
+            cells.append(f"<td{cls}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table class='board'><thead><tr>{''.join(heads)}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def frame_html(frame: pd.DataFrame, mapping: dict[str, Column]) -> str:
+    heads = "".join(f"<th title='{html.escape(column(n, mapping).definition, quote=True)}'>"
+                    f"{html.escape(column(n, mapping).label)}</th>" for n in frame.columns)
+    rows = []
+    for _, row in frame.iterrows():
+        cells = []
+        for n in frame.columns:
+            spec = column(n, mapping)
+            text = level_text(row[n]) if n == "level" else display(row[n], spec, n)
+            cells.append(f"<td{' class=txt' if spec.dtype == 'str' else ''}>{html.escape(text) or '<span class=na>none</span>'}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table class='board'><thead><tr>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def finalized_html(finalized: list[dict], board: pd.DataFrame) -> str:
+    """The locked-test results in leaderboard rank order (a trial no longer ranked goes last)."""
+    if not finalized:
+        return "<p>Not finalized yet: <code>python -m benchmark.leaderboard finalize</code>.</p>"
+    rank = dict(zip(board["trial"].astype(int), board["rank"].astype(int))) if len(board) else {}
+    ordered = sorted(finalized, key=lambda f: (rank.get(int(f["trial"]), math.inf), int(f["trial"])))
+
+    def ci(value, bounds, digits=4):
+        return f"{value:.{digits}f}" + (f" [{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else "")
+
+    rows = []
+    for f in ordered:
+        t = f["test"]
+        r = rank.get(int(f["trial"]))
+        rows.append(
+            f"<tr><td>{r if r is not None else '–'}</td><td>{f['trial']}</td><td class=txt>{html.escape(str(f['config']['model']))}</td>"
+            f"<td>{f['cv_auroc']:.4f}</td><td class='txt iv'>{ci(t['auroc'], f.get('auroc_ci'))}</td>"
+            f"<td class='txt iv'>{ci(t['auprc'], f.get('auprc_ci'))}</td>"
+            f"<td class='txt iv'>{ci(t['sensitivity'], f.get('sensitivity_ci'), 3)}</td>"
+            f"<td class='txt iv'>{ci(t['specificity'], f.get('specificity_ci'), 3)}</td>"
+            f"<td>{f.get('test_positives', '')} / {f.get('test_records', '')}</td></tr>")
+    heads = ("Rank", "Trial", "Model", "CV AUROC (selection score)", "Locked-test AUROC [95 % CI]",
+             "Locked-test AUPRC [95 % CI]", "Sensitivity", "Specificity", "Test positives / records")
+    return ("<div class='scroll'><table class='board'><thead><tr>"
+            + "".join(f"<th class=txt>{h}</th>" if h == "Model" else f"<th>{h}</th>" for h in heads)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
+
+
+def _svg(path: Path) -> str:
+    """An SVG file's ``<svg>`` element, for inlining (the page stays one self-contained file)."""
+    text = path.read_text()
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else ""
+
+
+SELECTION = ("It is the mean over the patient-grouped dev folds that the search maximised, and the table is sorted by "
+             "it. The top rows won on these same folds, so their CV AUROC is optimistic (the winner's curse).")
+
+CSS = """
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1d1d1d;line-height:1.45;
+ margin:0 auto;padding:16px 20px;max-width:1200px;overflow-wrap:anywhere}
+h1{font-size:1.5em;margin:.2em 0 .4em} h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #ddd}
+h3{font-size:1em;margin:1em 0 .3em}
+.warn{background:#fff3cd;border:1px solid #e0b000;padding:8px 12px;font-weight:600}
+.howto{background:#eef5fb;border:1px solid #9cc3e6;padding:6px 16px;margin:12px 0}
+.howto h2{border:0;margin:.4em 0} .howto li{margin:.25em 0}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px;margin:8px 0}
+dl.meta dt{font-weight:600} dl.meta dd{margin:0;font-family:ui-monospace,Menlo,Consolas,monospace}
+dl.gloss{display:grid;grid-template-columns:max-content 1fr;gap:3px 14px;font-size:13px}
+dl.gloss dt{font-weight:600} dl.gloss dd{margin:0}
+.scroll{overflow-x:auto;max-width:100%;border:1px solid #ddd;border-radius:4px}
+table.board{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums;overflow-wrap:normal}
+table.board th{background:#f3f4f6;text-align:right;vertical-align:bottom;font-weight:600;padding:4px 8px;
+ min-width:3.5em;max-width:9em;white-space:normal;border-bottom:2px solid #bbb}
+table.board td{padding:3px 8px;border-bottom:1px solid #e5e5e5;text-align:right;white-space:nowrap;vertical-align:top}
+table.board td.txt,table.board th.txt{text-align:left} table.board td.txt{white-space:normal;min-width:6em}
+table.board tbody tr:nth-child(even){background:#fafafa}
+table.board td.model,table.board td.iv{white-space:nowrap} td.model summary{cursor:pointer;color:#1f5fa8}
+table.cfg{font-size:12px;margin:4px 0;border-collapse:collapse} table.board table.cfg th{text-align:left;padding:0 8px 0 0;
+ font-weight:500;color:#555;background:none;border:0;min-width:0;max-width:none;white-space:nowrap}
+table.board table.cfg td{text-align:left;padding:0;border:0}
+.na{color:#999}
+.extra{display:none} #allcols:checked ~ .scroll .extra{display:table-cell}
+@media (max-width:900px){.wide{display:none}} #allcols:checked ~ .scroll .wide{display:table-cell}
+.toggle{font-size:13px;margin:4px 0;display:inline-block}
+.cd svg{max-width:100%;height:auto}
+.plot{width:100%}
+"""
+
+
+def _how_to_read(head: dict, counts: dict, board: pd.DataFrame) -> str:
+    noted = notes(head)
+    extra = "".join(f"<li>{html.escape(note_line(k, v))}</li>"
+                    for k, v in noted.items() if k not in ("selection_score", "interval_method"))
+    standin = (f"<li><b>Stand-in cohort.</b> {html.escape(str(head['description']))}</li>" if is_standin(head) else "")
+    selection = html.escape(noted["selection_score"]) + "." if "selection_score" in noted else SELECTION
+    lead = "Selection score." if "selection_score" in noted else "CV AUROC is a selection score, not an estimate."
+    gloss = "".join(f"<dt>{html.escape(column(n).label)}</dt><dd>{html.escape(column(n).definition)}</dd>"
+                    for n in board.columns)
+    interval = noted.get("interval_method", "a t-interval over folds, which ignores that folds share training data")
+    return f"""<section class="howto"><h2>How to read this</h2><ul>
+<li><b>{lead}</b> {selection} The estimate for unseen patients is
+the <b>locked-test</b> result, measured once, for configurations chosen before the test was opened
+(<code>finalize</code>).</li>
+<li><b>Intervals</b> are 95 %. CV AUROC: {html.escape(interval)}. Factor effects: an interval of the mean over
+the trials at a level; trials are not independent draws (the sampler chose them), so it describes spread, and a
+level with one trial has none.</li>
+<li><b>Counts.</b> {counts.get('complete', 0)} complete trials are ranked; {counts.get('pruned', 0)} pruned and
+{counts.get('failed', 0)} failed trials are counted, never ranked.</li>
+<li><b>n/a</b>: the factor does not apply to the row (baselines have no crop, filter or pretraining;
+a model trained from scratch has no frozen stages). The files leave these cells empty. Click a model
+for the trial's full configuration.</li>
+{standin}{extra}</ul>
+<details><summary>Column definitions</summary><dl class="gloss">{gloss}</dl></details></section>"""
+
+
+def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame, counts: dict,
+               effects: pd.DataFrame, importances: dict, finalized: list[dict], top: int) -> None:
+    """``board`` and ``effects`` are the tidy frames (``tidy``) the CSV files are written from."""
+    parts, effect_parts = [], []
+    for i, (title, fig) in enumerate(_figures(study, board, effects, importances, finalized)):
+        fig.update_layout(margin={"l": 50, "r": 20, "t": 30, "b": 40}, autosize=True)
+        effect = title.startswith("Factor effects")  # shown in the factor-effects section, before the rest
+        heading = f"<h3>{html.escape(title)}</h3>" if effect else f"<h2>{html.escape(title)}</h2>"
+        (effect_parts if effect else parts).append(heading + fig.to_html(
+            full_html=False, include_plotlyjs=(i == 0), div_id=f"figure-{i}", default_width="100%",
+            config={"responsive": True, "displaylogo": False}))
+    configs = trial_configs(study)
+    noted = notes(head)
+    meta = "".join(f"<dt>{html.escape(header_label(k))}</dt><dd>{html.escape(str(v))}</dd>"
+                   for k, v in head.items() if k not in noted and k not in ("description", "is_standin"))
+    banner = f"<p class='warn'>{html.escape(str(head['description']))}</p>" if is_standin(head) else ""
+    cd_file = path.parent / "cd_diagram.svg"
+    cd = (f"<h2>Ranking across model families (critical-difference diagram)</h2><div class='cd'>{_svg(cd_file)}</div>"
+          if cd_file.is_file() else "")
+    factor_table = ""
+    if len(effects):
+        methods = sorted(set(effects["method"].dropna().astype(str))) if "method" in effects.columns else []
+        factor_table = ("<details><summary>The same as a table</summary>"
+                        + "".join(f"<p>Interval: {html.escape(m)}.</p>" for m in methods) + "<div class='scroll'>"
+                        + frame_html(effects.drop(columns=["method"], errors="ignore"), FACTOR_COLUMNS)
+                        + "</div></details>")
+    shown = min(top, len(board))
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(str(head['study']))} leaderboard</title><style>{CSS}</style></head><body>
+<h1>ecg-automl-bench leaderboard: {html.escape(str(head['study']))}</h1>{banner}
+<dl class="meta">{meta}</dl>
+{_how_to_read(head, counts, board)}
+<h2>Cross-validated leaderboard (top {shown} of {len(board)}, sorted by CV AUROC)</h2>
+<input type="checkbox" id="allcols"><label class="toggle" for="allcols"> show all columns</label>
+<div class="scroll">{board_html(board, configs, top)}</div>
+<h2>Locked test (ordered by leaderboard rank)</h2>{finalized_html(finalized, board)}
+{cd}
+<h2>Factor effects (mean AUROC per level over trials)</h2>{''.join(effect_parts)}{factor_table}
+{''.join(parts)}</body></html>
+"""
     path.write_text(page)

@@ -3,7 +3,9 @@
 The cache key covers (source, model name + arguments, fs, filter, normalization, pretraining
 recipe, source manifest hash, seed). A key is trained once: workers racing for it take a file lock,
 and the checkpoint is written to a temporary file and renamed into place, so nobody reads a
-half-written file. Each real pretraining run appends one line to ``runs.log`` beside the
+half-written file. A SHA-256 sidecar (``<checkpoint>.sha256``, written after the checkpoint) is
+verified on every use: a truncated or altered checkpoint, or one without its sidecar, is rebuilt
+under the same lock. Each real pretraining run appends one line to ``runs.log`` beside the
 checkpoints (what the tests count).
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -23,6 +26,7 @@ import torch
 from filelock import FileLock
 
 from benchmark.data.paths import cache_dir
+from benchmark.data.store import sha256_file
 
 
 @dataclass(frozen=True)
@@ -69,22 +73,44 @@ def run_pretraining(spec: PretrainSpec, X: np.ndarray, Y: np.ndarray, groups: np
             "best_epoch": est.fit_result_.best_epoch, "val_auroc": est.fit_result_.best_score}
 
 
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _intact(path: Path) -> bool:
+    """The checkpoint exists and matches the checksum written beside it when it was made."""
+    try:
+        return path.is_file() and sha256_file(path) == _sidecar(path).read_text().split()[0]
+    except (OSError, IndexError):
+        return False
+
+
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
 def get_checkpoint(spec: PretrainSpec, load_data: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]],
                    root: Path | None = None, device: str = "cpu") -> Path:
-    """The cached checkpoint of ``spec``, pretraining once if needed (``load_data`` -> X, Y, groups)."""
+    """The cached checkpoint of ``spec``, pretraining once if needed (``load_data`` -> X, Y, groups);
+    a checkpoint that fails its checksum is rebuilt."""
     path = checkpoint_path(spec, root)
-    if path.is_file():
+    if _intact(path):
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(path) + ".lock"):
-        if path.is_file():
+        if _intact(path):
             return path
+        if path.exists():
+            print(f"notice: checkpoint {path.name} does not match its checksum (truncated or altered, or made "
+                  "before checksums); rebuilding", file=sys.stderr)
         start = time.time()
         X, Y, groups = load_data()
         payload = run_pretraining(spec, X, Y, groups, device)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
+        _write_atomically(path, lambda tmp: torch.save(payload, tmp))
+        digest = sha256_file(path)
+        _write_atomically(_sidecar(path), lambda tmp: tmp.write_text(f"{digest}  {path.name}\n"))
         with open(path.parent / "runs.log", "a") as log:
             log.write(json.dumps({"key": spec.key(), "source": spec.source, "model": spec.model,
                                   "seconds": round(time.time() - start, 1), "pid": os.getpid()}) + "\n")

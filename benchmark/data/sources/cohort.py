@@ -58,42 +58,44 @@ class Cohort(Source):
                 raise DataError(f"{path}: missing column {col!r}")
         rows = []
         seen: set[str] = set()
+        problems: list[str] = []  # every bad row, reported together (one round of fixes)
         for line, r in enumerate(raw.itertuples(index=False), start=2):
             r = r._asdict()
             rec = r["record"].strip()
             where = f"{path}:{line}"
             if not rec:
-                raise DataError(f"{where}: empty record id")
+                problems.append(f"{where}: empty record id")
+                continue
             if rec in seen:
-                raise DataError(f"{where}: duplicate record id {rec!r}")
+                problems.append(f"{where}: duplicate record id {rec!r}")
+                continue
             seen.add(rec)
             if not r["patient_id"].strip():
-                raise DataError(f"{where}: record {rec!r} has no patient_id")
+                problems.append(f"{where}: record {rec!r} has no patient_id")
             label = r["label"].strip()
             if label not in ("0", "1"):
                 shown = label or "missing"
-                raise DataError(f"{where}: record {rec!r} has label {shown!r}; labels must be 0 or 1")
+                problems.append(f"{where}: record {rec!r} has label {shown!r}; labels must be 0 or 1")
             if not (self.root / f"{rec}.hea").is_file():
-                raise DataError(f"{where}: record {rec!r} has no WFDB header {self.root / (rec + '.hea')}")
-            row = {"record_id": rec, "patient_id": r["patient_id"].strip(), "label": int(label), "file": rec}
+                problems.append(f"{where}: record {rec!r} has no WFDB header {self.root / (rec + '.hea')}")
+            row = {"record_id": rec, "patient_id": r["patient_id"].strip(), "label": label, "file": rec}
             if "split" in raw.columns:
                 split = r["split"].strip().lower()
                 if split not in SPLIT_VALUES:
-                    raise DataError(f"{where}: record {rec!r} has split {r['split']!r}; use dev or test")
-                row["split"] = SPLIT_VALUES[split]
+                    problems.append(f"{where}: record {rec!r} has split {r['split']!r}; use dev or test")
+                row["split"] = SPLIT_VALUES.get(split, split)
             rows.append(row)
         unlabeled = sorted(
             str(h.relative_to(self.root).with_suffix("")) for h in self.root.rglob("*.hea")
         )
-        unlabeled = [u for u in unlabeled if u not in seen]
-        if unlabeled:
-            raise DataError(
-                f"{self.root / (unlabeled[0] + '.hea')}: record {unlabeled[0]!r} has no row in {path}"
-                + (f" (and {len(unlabeled) - 1} more)" if len(unlabeled) > 1 else "")
-            )
+        problems += [f"{self.root / (u + '.hea')}: record {u!r} has no row in {path}" for u in unlabeled if u not in seen]
+        if len(problems) == 1:
+            raise DataError(problems[0])
+        if problems:
+            raise DataError(f"{path}: {len(problems)} problems (fix all of them, then rerun): " + " | ".join(problems))
         if not rows:
             raise DataError(f"{path}: no records")
-        self._table = pd.DataFrame(rows)
+        self._table = pd.DataFrame(rows).astype({"label": int})
         return self._table
 
     def files(self, row: pd.Series) -> list[Path]:
