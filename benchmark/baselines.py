@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from benchmark.data.splits import inner_split
 from benchmark.errors import ConfigError
 from benchmark.inputs import ECGInputMixin, check_fit_input, check_fitted, check_X
-from benchmark.training.metrics import choose_threshold
+from benchmark.estimators import fit_threshold
 from benchmark.transforms.pipeline import Preprocess
 
 _BASELINES: dict[str, Callable[..., "ThresholdedClassifier"]] = {}
@@ -59,7 +59,7 @@ class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
     def __init__(self, features: str = "minirocket", head: str = "logistic", num_kernels: int = 10_000,
                  C: float = 1.0, n_estimators: int = 200, max_depth: int | None = None, fs: float = 100.0,
                  normalization: str = "none", val_fraction: float = 0.2, threshold_rule: str = "youden",
-                 seed: int = 0, n_jobs: int = 1):
+                 seed: int = 0, n_jobs: int = 1, threshold_from: str = "inner"):
         self.features = features
         self.head = head
         self.num_kernels = num_kernels
@@ -70,6 +70,7 @@ class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
         self.normalization = normalization
         self.val_fraction = val_fraction
         self.threshold_rule = threshold_rule
+        self.threshold_from = threshold_from
         self.seed = seed
         self.n_jobs = n_jobs
 
@@ -116,7 +117,7 @@ class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
         if self.features_ is not None:
             self.features_.fit(self.preprocess_.transform(X[fit_idx]).astype(np.float64))
         self.head_ = self._make_head().fit(self._features(X[fit_idx]), y[fit_idx])
-        self.threshold_ = choose_threshold(y[val_idx], self._proba(X[val_idx]), self.threshold_rule)
+        fit_threshold(self, X, y, groups, val_idx, self._proba(X[val_idx]))
         return self
 
     def _proba(self, X: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ class Budget:
     patience: int
     crops: tuple[float, ...]
     pretrain_epochs: int
+    repeats: int = 1  # differently seeded fold sets (repeated CV); --repeats overrides
     batch_sizes: tuple[int, ...] = (32, 64, 128)
     normalizations: tuple[str, ...] = NORMALIZATIONS
     filters: tuple[str, ...] = FILTERS
@@ -35,14 +36,16 @@ class Budget:
 
 BUDGETS = {
     "smoke": Budget("smoke", folds=3, min_epochs=2, max_epochs=3, patience=2, crops=(2.5,), pretrain_epochs=1,
+                    repeats=1,
                     baseline_overrides={"minirocket": {"num_kernels": 1000}, "multirocket": {"num_kernels": 500},
                                         "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 300, "n_estimators": 5},
                                         "catch22_forest": {"n_estimators": 50}}),
     "small": Budget("small", folds=5, min_epochs=5, max_epochs=20, patience=5, crops=(2.5, 5.0), pretrain_epochs=5,
+                    repeats=2,
                     baseline_overrides={"minirocket": {"num_kernels": 5000}, "multirocket": {"num_kernels": 2500},
                                         "rocket": {"num_kernels": 2000}, "arsenal": {"num_kernels": 1000, "n_estimators": 10}}),
     "full": Budget("full", folds=5, min_epochs=20, max_epochs=100, patience=15, crops=(1.0, 2.5, 5.0, 10.0),
-                   pretrain_epochs=30),
+                   pretrain_epochs=30, repeats=3),
 }
 
 

@@ -2,17 +2,21 @@
 ``predict_proba(X)`` on arrays ``(n, leads, T)``.
 
 :class:`DeepClassifier` wraps a registered model + preprocessing + training recipe. Early
-stopping and the decision threshold use an inner validation split carved *by patient* from the
-data passed to ``fit``; normalization statistics are fitted on the inner training part only.
+stopping uses an inner validation split carved *by patient* from the data passed to ``fit``;
+normalization statistics are fitted on the inner training part only. The decision threshold
+follows :func:`fit_threshold`, the one threshold protocol shared with the baselines.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
-from benchmark.data.splits import inner_split
+from benchmark.data.splits import grouped_folds, inner_split
+from benchmark.errors import ConfigError
 from benchmark.inputs import ECGInputMixin, check_fit_input, check_fitted, check_X
 from benchmark.models import create_model
 from benchmark.training.loop import FitResult, Recipe, fit as fit_loop, predict_probs
@@ -32,6 +36,55 @@ def _strata(y: np.ndarray) -> np.ndarray:
     return np.nan_to_num(y[:, int(np.argmax(np.minimum(pos, neg)))])
 
 
+# ------------------------------------------------------------------------------ threshold protocol
+THRESHOLD_FROM = ("inner", "oof")  # where the decision threshold is chosen (see fit_threshold)
+MIN_THRESHOLD_POSITIVES = 10  # fewer positives behind a threshold: a warning is stored and shown
+OOF_PARTS = 5  # patient-grouped parts of the cross-fitted ("oof") threshold
+
+
+def fit_threshold(est, X: np.ndarray, y: np.ndarray, groups: np.ndarray, val_idx: np.ndarray,
+                  val_p: np.ndarray) -> None:
+    """The decision threshold of a just-fitted estimator (deep or baseline), from training data only.
+
+    ``est.threshold_from == "inner"``: ``est.threshold_rule`` (Youden or F1) on the predictions
+    ``val_p`` for the inner validation records ``val_idx`` (the split early stopping used).
+    ``"oof"``: the same rule on cross-fitted out-of-fold predictions over the whole training part:
+    it is cut into :data:`OOF_PARTS` patient-grouped, stratified parts, and each part is predicted
+    by a clone fitted (with the inner rule) on the other parts, so every training positive counts.
+    Sets ``threshold_``, ``threshold_positives_`` and ``threshold_warning_`` (None, or why the
+    threshold is fragile: fewer than :data:`MIN_THRESHOLD_POSITIVES` positives).
+    """
+    if est.threshold_from == "inner":
+        y_thr, p_thr = y[val_idx], val_p
+    elif est.threshold_from == "oof":
+        y_thr, p_thr = y, out_of_fold_probs(est, X, y, groups)
+    else:
+        raise ConfigError(f"unknown threshold_from {est.threshold_from!r}; use {' or '.join(THRESHOLD_FROM)}")
+    est.threshold_ = choose_threshold(y_thr, p_thr, est.threshold_rule)
+    est.threshold_positives_ = int(np.sum(y_thr))
+    est.threshold_warning_ = None
+    if est.threshold_positives_ < MIN_THRESHOLD_POSITIVES:
+        est.threshold_warning_ = (f"threshold rests on {est.threshold_positives_} positives "
+                                  f"(< {MIN_THRESHOLD_POSITIVES}; {est.threshold_from} rule)")
+
+
+def out_of_fold_probs(est, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Positive-class probability of every record, each from a clone that never saw its patient."""
+    n_parts = min(OOF_PARTS, int(y.sum()), int(len(y) - y.sum()))
+    parts = grouped_folds(y.astype(int), groups, n_parts, est.seed)
+    oof = np.empty(len(y))
+    for k in range(n_parts):
+        held = parts == k
+        sub = clone(est).set_params(threshold_from="inner")
+        sub.fit(X[~held], y[~held], groups=groups[~held])
+        oof[held] = sub.predict_proba(X[held])[:, 1]
+    return oof
+
+
+# ------------------------------------------------------------------------------ deep models
+EVAL_CROPS = ("cover", "centre")  # or a number of evenly spaced windows
+
+
 class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
     """A registered deep model trained with the one loop. Binary ``y`` (n,) or multi-label (n, k)."""
 
@@ -39,10 +92,11 @@ class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
 
     def __init__(self, model: str = "resnet1d18", model_kwargs: dict | None = None, fs: float = 100.0,
                  filter: str = "none", normalization: str = "zscore", crop_seconds: float = 2.5,
-                 eval_crops: int = 1, augment: bool = False, epochs: int = 30, batch_size: int = 64,
+                 eval_crops: int | str = "centre", augment: bool = False, epochs: int = 30, batch_size: int = 64,
                  lr: float = 1e-3, weight_decay: float = 1e-2, schedule: str = "cosine", loss: str = "bce",
                  focal_gamma: float = 2.0, patience: int = 8, grad_clip: float = 1.0, val_fraction: float = 0.2,
-                 threshold_rule: str = "youden", init_checkpoint: str | None = None, freeze_depth: int = 0,
+                 threshold_rule: str = "youden", threshold_from: str = "inner", init_checkpoint: str | None = None,
+                 freeze_depth: int | None = None,
                  backbone_lr_mult: float = 1.0, device: str = "cpu", amp: bool = True, seed: int = 0):
         self.model = model
         self.model_kwargs = model_kwargs
@@ -63,6 +117,7 @@ class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
         self.grad_clip = grad_clip
         self.val_fraction = val_fraction
         self.threshold_rule = threshold_rule
+        self.threshold_from = threshold_from
         self.init_checkpoint = init_checkpoint
         self.freeze_depth = freeze_depth
         self.backbone_lr_mult = backbone_lr_mult
@@ -74,6 +129,18 @@ class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
     def _crop(self, length: int) -> int:
         return min(length, int(round(self.crop_seconds * self.fs)))
 
+    def _n_eval_crops(self, length: int) -> int:
+        """Evaluation windows per record: ``cover`` = the fewest evenly spaced crops that cover the
+        whole record (their predictions are averaged), ``centre`` = the centre crop only."""
+        if self.eval_crops == "cover":
+            return math.ceil(length / self._crop(length))
+        if self.eval_crops == "centre":
+            return 1
+        if isinstance(self.eval_crops, str) or int(self.eval_crops) < 1:
+            raise ConfigError(f"eval_crops must be {' or '.join(EVAL_CROPS)} or a positive count, "
+                              f"got {self.eval_crops!r}")
+        return int(self.eval_crops)
+
     def _recipe(self) -> Recipe:
         return Recipe(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
                       schedule=self.schedule, loss=self.loss, focal_gamma=self.focal_gamma, patience=self.patience,
@@ -81,8 +148,8 @@ class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
 
     def build_model(self, n_out: int):
         model = create_model(self.model, n_classes=n_out, **(self.model_kwargs or {}))
-        if self.init_checkpoint:
-            transfer(model, self.init_checkpoint, self.freeze_depth)
+        if self.init_checkpoint or self.freeze_depth:  # None / 0 without a checkpoint: all trainable
+            transfer(model, self.init_checkpoint, self.freeze_depth or 0)
         return model
 
     # -- scikit-learn API -----------------------------------------------------------------------
@@ -100,17 +167,19 @@ class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
         self.model_ = self.build_model(self.n_outputs_)
         self.fit_result_: FitResult = fit_loop(
             self.model_, Xp[fit_idx], y[fit_idx], Xp[val_idx], y[val_idx], self._recipe(), self._crop(X.shape[-1]),
-            seed=self.seed, device=self.device, amp=self.amp, n_eval_crops=self.eval_crops,
+            seed=self.seed, device=self.device, amp=self.amp, n_eval_crops=self._n_eval_crops(X.shape[-1]),
             augment=Augment() if self.augment else None, epoch_callback=epoch_callback)
-        val_p = self._probs(Xp[val_idx], preprocessed=True)
-        self.threshold_ = choose_threshold(y[val_idx], val_p[:, 0], self.threshold_rule) if y.ndim == 1 else 0.5
+        if y.ndim == 1:
+            fit_threshold(self, X, y, groups, val_idx, self._probs(Xp[val_idx], preprocessed=True)[:, 0])
+        else:  # multi-label pretraining heads: no decision threshold is searched
+            self.threshold_, self.threshold_positives_, self.threshold_warning_ = 0.5, 0, None
         self.best_epoch_ = self.fit_result_.best_epoch
         return self
 
     def _probs(self, X: np.ndarray, preprocessed: bool = False) -> np.ndarray:
         Xp = X if preprocessed else self.preprocess_.transform(np.asarray(X, dtype=np.float32))
         return predict_probs(self.model_, torch.from_numpy(np.ascontiguousarray(Xp)), self._crop(Xp.shape[-1]),
-                              self.eval_crops, device=self.device, amp=self.amp)
+                              self._n_eval_crops(Xp.shape[-1]), device=self.device, amp=self.amp)
 
     def predict_proba(self, X) -> np.ndarray:
         """(n, 2) for binary targets: P(``classes_[0]``), P(``classes_[1]``); (n, k) for multi-label."""

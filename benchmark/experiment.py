@@ -23,7 +23,8 @@ def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):
         raise ConfigError(f"study {study.study_name!r} was not written by benchmark.search (no identity)")
     args.fs = identity["fs"]
     budget = get_budget(identity["budget"])
-    data = load_experiment_data(args, folds=budget.folds)
+    repeats = identity.get("repeats", 1)  # studies made before repeated CV have one repeat
+    data = load_experiment_data(args, folds=budget.folds, repeats=repeats)
     for key, value in (("manifest_hash", data.cohort.manifest_hash), ("split_hash", data.split.hash)):
         if identity[key] != value:
             raise ConfigError(f"study {study.study_name!r} was run on {key} {identity[key][:12]}, but the data here give "
@@ -65,18 +66,20 @@ class ExperimentData:
     split_path: Path
 
 
-def split_path(results_dir: str | Path, task: str, folds: int, seed: int) -> Path:
-    return Path(results_dir) / task / f"split-k{folds}-seed{seed}.json"
+def split_path(results_dir: str | Path, task: str, folds: int, seed: int, repeats: int = 1) -> Path:
+    """One file per (folds, repeats, seed); 1-repeat files keep their original name."""
+    tag = f"k{folds}" if repeats == 1 else f"k{folds}-r{repeats}"
+    return Path(results_dir) / task / f"split-{tag}-seed{seed}.json"
 
 
-def load_experiment_data(args: argparse.Namespace, folds: int | None = None) -> ExperimentData:
+def load_experiment_data(args: argparse.Namespace, folds: int | None = None, repeats: int = 1) -> ExperimentData:
     """Load the target cohort of ``args.task``, validate EVERY record of it (dev and locked test:
-    all bad records in one error; no signal is kept), then load its persisted split or create it
-    once. Nothing is written before the cohort passes."""
+    all bad records in one error; no signal is kept), then load its persisted split (``repeats``
+    fold sets) or create it once. Nothing is written before the cohort passes."""
     check_cohort_options(args)
     folds = folds if folds is not None else (args.folds if args.folds is not None else 5)
     cohort = load_target(args.task, args.data_dir, args.cohort, args.fs).validate()
-    path = split_path(args.results_dir, args.task, folds, args.split_seed)
+    path = split_path(args.results_dir, args.task, folds, args.split_seed, repeats)
     split = load_or_create_split(path, cohort.table, cohort.manifest_hash, folds, args.test_fraction,
-                                 args.split_seed, what=cohort.name)
+                                 args.split_seed, what=cohort.name, repeats=repeats)
     return ExperimentData(cohort, split, path)

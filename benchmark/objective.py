@@ -1,8 +1,9 @@
-"""The engine-agnostic objective: K-fold CV of one configuration over the persisted dev folds.
+"""The engine-agnostic objective: repeated K-fold CV of one configuration over the persisted dev folds.
 
-After each fold it calls ``on_fold(k, fold_metrics)`` (an engine reports it and may prune); it
-returns the mean fold AUROC with everything a leaderboard needs, so nothing is ever re-run. It
-opens the dev records only: the locked test is not in the context's signals at all.
+After each (repeat, fold) it calls ``on_fold(step, fold_row)`` with the monotone step
+``repeat * K + fold`` (an engine reports it and may prune); it returns the mean AUROC over all
+(repeat, fold) pairs with everything a leaderboard needs, so nothing is ever re-run. It opens the
+dev records only: the locked test is not in the context's signals at all.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from benchmark.baselines import create_baseline
 from benchmark.budgets import Budget
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import Split
-from benchmark.estimators import DeepClassifier
+from benchmark.estimators import EVAL_CROPS, MIN_THRESHOLD_POSITIVES, THRESHOLD_FROM, DeepClassifier
+from benchmark.space import RANDOM_FROZEN, suggest_config
+from benchmark.training.cv import cv_step, cv_steps, repeat_seed, run_fold
 from benchmark.training.cost import forward_flops_per_record
-from benchmark.training.cv import run_fold
 from benchmark.training.pretrain import PretrainSpec, get_checkpoint
 
 
@@ -39,6 +41,8 @@ class SearchContext:
     pretrain_choices: list[str] = field(default_factory=lambda: ["none"])
     models: list[str] = field(default_factory=list)  # the model categorical (default: every registered space)
     checkpoint_root: Path | None = None
+    threshold_from: str = THRESHOLD_FROM[0]  # the fit protocol of every trial (stored in its config)
+    eval_crops: str = EVAL_CROPS[0]
     _pools: dict = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict:  # worker processes rebuild pretraining pools lazily
@@ -47,6 +51,7 @@ class SearchContext:
     def identity(self) -> dict:
         """What a stored study must match to be resumed (and what every result carries)."""
         return {"task": self.task, "cohort": self.cohort.name, "manifest_hash": self.cohort.manifest_hash,
+                "repeats": self.split.repeats, "threshold_from": self.threshold_from, "eval_crops": self.eval_crops,
                 "split_hash": self.split.hash, "budget": self.budget.name, "seed": self.seed, "fs": self.cohort.fs,
                 "models": self.models}
 
@@ -58,8 +63,18 @@ class SearchContext:
         return self._pools[source]
 
 
+def configure(trial, ctx: SearchContext) -> dict:
+    """The trial's configuration: a point of the joint space plus the study's fit protocol."""
+    config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models)
+    config["threshold_from"] = ctx.threshold_from
+    if config["kind"] == "deep":
+        config["eval_crops"] = ctx.eval_crops
+    return config
+
+
 def pretrain_spec(config: dict, ctx: SearchContext) -> PretrainSpec | None:
-    if config.get("kind") != "deep" or config.get("pretrain", "none") == "none":
+    """The pretraining a configuration needs; None without one (``none``, or the random control)."""
+    if config.get("kind") != "deep" or config.get("pretrain", "none") in ("none", RANDOM_FROZEN):
         return None
     digest = ctx.pretraining(config["pretrain"]).digest
     return PretrainSpec(source=config["pretrain"], model=config["model"], model_kwargs=dict(config["model_kwargs"]),
@@ -70,15 +85,18 @@ def pretrain_spec(config: dict, ctx: SearchContext) -> PretrainSpec | None:
 
 def build_estimator(config: dict, ctx: SearchContext, init_checkpoint: str | None = None):
     """The estimator a configuration describes (deep or baseline), unfitted."""
+    # trials stored before these settings existed used the inner split and the centre crop
+    threshold_from = config.get("threshold_from", "inner")
     if config["kind"] == "baseline":
         return create_baseline(config["model"], normalization=config["normalization"], fs=ctx.cohort.fs,
-                               seed=ctx.seed, **config["model_kwargs"])
+                               seed=ctx.seed, **config["model_kwargs"]).set_params(threshold_from=threshold_from)
     return DeepClassifier(
         model=config["model"], model_kwargs=dict(config["model_kwargs"]), fs=ctx.cohort.fs, filter=config["filter"],
         normalization=config["normalization"], crop_seconds=config["crop_seconds"], epochs=config["epochs"],
         batch_size=config["batch_size"], lr=config["lr"], weight_decay=config["weight_decay"], loss=config["loss"],
         focal_gamma=config["focal_gamma"], patience=ctx.budget.patience, init_checkpoint=init_checkpoint,
-        freeze_depth=config["freeze_depth"], device=ctx.device, seed=ctx.seed)
+        freeze_depth=config["freeze_depth"], eval_crops=config.get("eval_crops", "centre"),
+        threshold_from=threshold_from, device=ctx.device, seed=ctx.seed)
 
 
 def prepare_estimator(config: dict, ctx: SearchContext):
@@ -93,27 +111,32 @@ def prepare_estimator(config: dict, ctx: SearchContext):
 
 def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None,
              on_epoch: Callable[[int, int, dict], None] | None = None) -> dict:
-    """Cross-validate ``config`` on the dev folds; ``on_fold(k, row)`` sees each fold's metrics as it
-    ends and ``on_epoch(k, epoch, metrics)`` each epoch of a deep model (inner-validation AUROC).
+    """Cross-validate ``config`` on every (repeat, fold) of the dev split, repeat-major.
+
+    ``on_fold(index, row)`` sees each fold's row as it ends and ``on_epoch(index, epoch, metrics)``
+    each epoch of a deep model (inner-validation AUROC); ``index = repeat * K + fold`` counts the
+    (repeat, fold) pairs in order (monotone; :mod:`benchmark.fidelity` maps it to the pruning step).
     Either callback may raise to stop the trial (pruning, a time cap)."""
     estimator, spec = prepare_estimator(config, ctx)
     folds: list[dict] = []
     n_parameters = 0
-    for k in range(ctx.split.n_folds):
-        epoch_callback = None if on_epoch is None else (lambda epoch, metrics, k=k: on_epoch(k, epoch, metrics))
-        result = run_fold(estimator, ctx.cohort, ctx.split, k, epoch_callback)
+    for repeat, k in cv_steps(ctx.split):
+        index, seed = cv_step(repeat, k, ctx.split.n_folds), repeat_seed(ctx.seed, repeat)
+        epoch_callback = None if on_epoch is None else (lambda epoch, metrics, i=index: on_epoch(i, epoch, metrics))
+        result = run_fold(estimator, ctx.cohort, ctx.split, k, epoch_callback, repeat=repeat, seed=seed)
         n_parameters = result.n_parameters
-        if k == 0:  # the model's inference cost does not depend on the fold: count it once
-            flops = forward_flops_per_record(result.estimator, ctx.cohort.X(ctx.split.fold(0)[1][:1]))
-        row = {"fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
-               "threshold": float(result.estimator.threshold_),
-               "best_epoch": int(getattr(result.estimator, "best_epoch_", -1)),
-               "epochs_run": int(getattr(getattr(result.estimator, "fit_result_", None), "epochs_run", 0)),
-               "n_parameters": result.n_parameters,
+        est = result.estimator
+        if index == 0:  # the model's inference cost does not depend on the fold: count it once
+            flops = forward_flops_per_record(est, ctx.cohort.X(ctx.split.fold(0)[1][:1]))
+        row = {"repeat": repeat, "fold": k, **result.metrics, "fit_seconds": result.fit_seconds,
+               "threshold": float(est.threshold_), "threshold_positives": int(est.threshold_positives_),
+               "best_epoch": int(getattr(est, "best_epoch_", -1)),
+               "epochs_run": int(getattr(getattr(est, "fit_result_", None), "epochs_run", 0)),
+               "n_parameters": result.n_parameters, "n_train": result.n_train, "n_eval": result.n_eval, "seed": seed,
                "predict_ms_per_record": result.predict_ms_per_record, "forward_flops_per_record": flops}
         folds.append(row)
         if on_fold is not None:
-            on_fold(k, row)
+            on_fold(index, row)
     return summarize(folds) | {"n_parameters": n_parameters, "pretrain_key": spec.key() if spec else None,
                                "forward_flops_per_record": flops}
 
@@ -127,11 +150,42 @@ def summarize(folds: list[dict]) -> dict:
     aurocs = [f["auroc"] for f in folds]
     value = float(np.mean(aurocs)) if aurocs else math.nan
     return {"cv_auroc": value, "folds": folds, "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
-            "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])) if folds else math.nan}
+            "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])) if folds else math.nan,
+            "warnings": fold_warnings(folds)}
+
+
+def fold_warnings(folds: list[dict]) -> list[str]:
+    """What a reader of these fold rows must be told (stored with the trial as ``warnings``)."""
+    few = [f["threshold_positives"] for f in folds if f.get("threshold_positives", MIN_THRESHOLD_POSITIVES)
+           < MIN_THRESHOLD_POSITIVES]
+    if not few:
+        return []
+    return [f"decision threshold rests on fewer than {MIN_THRESHOLD_POSITIVES} positives in {len(few)} of "
+            f"{len(folds)} folds (as few as {min(few)}); sensitivity, specificity and F1 are fragile "
+            "(threshold-free AUROC and AUPRC are not affected; --threshold-from oof uses every training positive)"]
+
+
+def torch_settings() -> dict:
+    """The torch settings a trial's numbers depend on (stored with it, applied by ``reproduce``)."""
+    import torch
+
+    return {"num_threads": torch.get_num_threads(),
+            "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
+            "cudnn_deterministic": bool(torch.backends.cudnn.deterministic),
+            "cudnn_benchmark": bool(torch.backends.cudnn.benchmark), "torch_version": torch.__version__}
+
+
+def apply_torch_settings(settings: dict) -> None:
+    import torch
+
+    torch.set_num_threads(int(settings["num_threads"]))
+    torch.use_deterministic_algorithms(bool(settings["deterministic_algorithms"]))
+    torch.backends.cudnn.deterministic = bool(settings["cudnn_deterministic"])
+    torch.backends.cudnn.benchmark = bool(settings["cudnn_benchmark"])
 
 
 def trial_record(config: dict, ctx: SearchContext) -> dict:
     """Attributes stored with every trial: enough to reproduce it from the storage alone."""
     return {"config": config, "seed": ctx.seed, "split_hash": ctx.split.hash,
             "manifest_hash": ctx.cohort.manifest_hash, "package_version": benchmark.__version__,
-            "device": ctx.device}
+            "device": ctx.device, "torch": torch_settings()}

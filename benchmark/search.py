@@ -12,6 +12,8 @@ from pathlib import Path
 
 from benchmark.budgets import BUDGETS, get_budget
 from benchmark.cli import add_version
+from benchmark.engines.optuna_engine import WILCOXON_P, wilcoxon_min_steps
+from benchmark.estimators import EVAL_CROPS, OOF_PARTS, THRESHOLD_FROM
 from benchmark.experiment import add_cohort_options
 from benchmark.errors import BenchError, ConfigError, cli_entry
 
@@ -29,8 +31,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: <results-dir>/<task>/study.journal)")
     parser.add_argument("--study", default=None, help="study name (default: <task>-<budget>)")
     parser.add_argument("--study-name", dest="study", default=None, help=argparse.SUPPRESS)  # deprecated spelling
-    parser.add_argument("--pruner", default="median", help="median (default), wilcoxon, hyperband or none; "
-                        "with 3-5 folds a Wilcoxon test cannot reach p < 0.1, so it never prunes")
+    parser.add_argument("--pruner", default="median", help="median (default), wilcoxon, hyperband or none, over the "
+                        "epoch x (repeat, fold) steps; the one-sided Wilcoxon test (p < %g) can prune only from %d steps on "
+                        "(its smallest p with n steps is 2**-n)" % (WILCOXON_P, wilcoxon_min_steps()))
+    parser.add_argument("--repeats", type=int, default=None, help="repeated CV: differently seeded patient-grouped "
+                        "fold sets, each with its own training seed (default: the budget's, %s)"
+                        % ", ".join(f"{b.name} {b.repeats}" for b in BUDGETS.values()))
+    parser.add_argument("--threshold-from", default=THRESHOLD_FROM[0], help="where each fold's decision threshold is "
+                        "chosen: inner (default: the inner validation split that early stopping uses) or oof "
+                        "(cross-fitted out-of-fold predictions over the whole training part; %d extra fits per fold)"
+                        % OOF_PARTS)
+    parser.add_argument("--eval-crops", default=EVAL_CROPS[0], help="deep models' evaluation windows: cover (default: "
+                        "sliding crops averaged over the whole record) or centre (the centre crop only)")
     parser.add_argument("--sampler", default="tpe", help="tpe (default) or random")
     parser.add_argument("--n-workers", type=int, default=1, help="worker processes on this machine (default 1)")
     parser.add_argument("--worker-trials", type=int, default=None,
@@ -72,6 +84,12 @@ def validate(args: argparse.Namespace) -> None:
             raise ConfigError("--cpus-per-trial must be positive and --gpus-per-trial >= 0")
     from benchmark.engines.optuna_engine import make_pruner, make_sampler
 
+    if args.repeats is not None and args.repeats < 1:
+        raise ConfigError(f"--repeats must be at least 1, got {args.repeats}")
+    if args.threshold_from not in THRESHOLD_FROM:
+        raise ConfigError(f"unknown --threshold-from {args.threshold_from!r}; choose {' or '.join(THRESHOLD_FROM)}")
+    if args.eval_crops not in EVAL_CROPS:
+        raise ConfigError(f"unknown --eval-crops {args.eval_crops!r}; choose {' or '.join(EVAL_CROPS)}")
     make_pruner(args.pruner, 1)
     check_positive(args.trial_timeout, "--trial-timeout")
     make_sampler(args.seed, args.sampler)
@@ -111,7 +129,10 @@ def select_models(patterns: str) -> list[str]:
 
 
 def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
-    """Pretraining sources whose data are present, and one notice per dropped one."""
+    """Pretraining levels: none, the random-frozen control (needs no data), the sources whose data
+    are present; and one notice per dropped source."""
+    from benchmark.space import RANDOM_FROZEN
+
     available, notices = [], []
     for source in ("ptbxl", "cpsc2018"):
         try:
@@ -119,7 +140,7 @@ def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
             available.append(source)
         except BenchError as exc:
             notices.append(f"pretraining source {source} dropped from the search: {exc}")
-    choices = ["none", *available] + (["both"] if len(available) == 2 else [])
+    choices = ["none", RANDOM_FROZEN, *available] + (["both"] if len(available) == 2 else [])
     if len(available) < 2:
         notices.append("pretraining source both dropped from the search: needs ptbxl and cpsc2018")
     return choices, notices
@@ -133,11 +154,12 @@ def prepare(args: argparse.Namespace):
 
     budget = get_budget(args.budget)
     models = select_models(args.models)  # a typo fails before any data is loaded
-    data = load_experiment_data(args, folds=budget.folds)  # every record checked before anything is written
+    repeats = args.repeats if args.repeats is not None else budget.repeats
+    data = load_experiment_data(args, folds=budget.folds, repeats=repeats)  # every record checked before anything is written
     storage = make_storage(args.storage, Path(args.results_dir) / args.task / "study.journal")
     cohort = data.cohort.with_signals(data.split.dev_ids())
     ctx = SearchContext(args.task, cohort, data.split, budget, args.seed, args.device, args.data_dir,
-                        models=models)
+                        models=models, threshold_from=args.threshold_from, eval_crops=args.eval_crops)
     ctx.pretrain_choices, notices = pretrain_choices(ctx)
     if cohort.is_standin:
         notices.insert(0, cohort.description)
@@ -151,11 +173,16 @@ def summary(study, storage, args, started: float) -> str:
     from benchmark.engines.storage import describe_storage
 
     c = counts(study)
+    warned = [t.number for t in study.get_trials(deepcopy=False) if t.user_attrs.get("warnings")]
     value, number, model = best(study)
     best_s = f"best CV AUROC {value:.4f} (trial {number}, {model})" if value is not None else "no complete trial yet"
     where = f"--storage {args.storage}" if args.storage else f"--results-dir {args.results_dir}"
+    warn_s = ""
+    if warned:
+        first = study.trials[warned[0]].user_attrs["warnings"][0]
+        warn_s = f"warning: {len(warned)} trial(s) (e.g. trial {warned[0]}): {first}\n"
     return (f"study {study.study_name!r} in {describe_storage(storage)}: {c['complete']} complete, {c['pruned']} pruned, "
-            f"{c['failed']} failed in {time.time() - started:,.0f}s; {best_s}\n"
+            f"{c['failed']} failed in {time.time() - started:,.0f}s; {best_s}\n{warn_s}"
             f"leaderboard: python -m benchmark.leaderboard --task {args.task} {where} --study {study.study_name}")
 
 

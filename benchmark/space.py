@@ -28,6 +28,7 @@ from typing import Any, Callable
 from benchmark.errors import ConfigError
 
 ENTRY_POINT_GROUP = "ecg_automl_bench.search_spaces"
+RANDOM_FROZEN = "random_frozen"  # pretrain level of the control arm: a random encoder, frozen (needs no data)
 SHARED = ("model", "crop_seconds", "filter", "normalization", "pretrain", "freeze_depth", "lr", "weight_decay",
           "batch_size", "loss", "focal_gamma", "epochs")
 
@@ -215,11 +216,13 @@ def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str]
     config["crop_seconds"] = trial.suggest_categorical("crop_seconds", list(budget.crops))
     config["filter"] = trial.suggest_categorical("filter", list(budget.filters))
     config["pretrain"] = trial.suggest_categorical("pretrain", list(pretrain_choices))
+    config["freeze_depth"] = config["freeze_fraction"] = None  # "none": no encoder to freeze
     if config["pretrain"] != "none":
         n_stages = stage_count(model, tuple(sorted(config["model_kwargs"].items())))
-        config["freeze_depth"] = trial.suggest_int("freeze_depth", 0, n_stages)
-    else:
-        config["freeze_depth"] = 0
+        # the random_frozen control freezes at least one stage (depth 0 would be "none" again)
+        low = 1 if config["pretrain"] == RANDOM_FROZEN else 0
+        config["freeze_depth"] = trial.suggest_int("freeze_depth", low, n_stages)
+        config["freeze_fraction"] = config["freeze_depth"] / n_stages
     config["lr"] = trial.suggest_float("lr", 1e-4, 1e-2, log=True)
     config["weight_decay"] = trial.suggest_float("weight_decay", 1e-5, 1e-1, log=True)
     config["batch_size"] = trial.suggest_categorical("batch_size", list(budget.batch_sizes))

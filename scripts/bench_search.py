@@ -45,7 +45,7 @@ def run_one(strategy: str, seed: int, args, workdir: Path) -> dict:
             best = max(best, t.value)
         curve.append(best)
     return {"curve": curve, "pruned": sum(t.state == TrialState.PRUNED for t in trials),
-            "saved": saved_share(trials, ctx.split.n_folds, ctx.budget.max_epochs),
+            "saved": saved_share(trials, ctx.split.n_folds * ctx.split.repeats, ctx.budget.max_epochs),
             "seconds": time.time() - start, "finished_at": finished_at(trials)}
 
 

@@ -54,7 +54,7 @@ def test_fold_level_prune_stores_exactly_the_finished_folds(ctx, tmp_path, monke
     E = ctx.budget.max_epochs
     study = _run(ctx, tmp_path, monkeypatch, optuna.pruners.ThresholdPruner(lower=2.0, n_warmup_steps=E + 1))
     [trial] = study.get_trials(states=(TrialState.PRUNED,))
-    assert trial.user_attrs["pruned_at"] == {"step": E + 1, "fold": 1}
+    assert trial.user_attrs["pruned_at"] == {"step": E + 1, "repeat": 0, "fold": 1, "fold_index": 1}
     assert [f["fold"] for f in trial.user_attrs["folds"]] == [0, 1]
     assert trial.intermediate_values[fold_step(1, E)] == trial.user_attrs["folds"][1]["auroc"]
     for row in trial.user_attrs["folds"]:  # cost is stored with every finished fold

@@ -85,7 +85,7 @@ def test_smoke_search_has_deep_and_sktime_trials(tmp_path):
         assert {"split_hash", "manifest_hash", "seed", "n_parameters", "fit_seconds"} <= set(t.user_attrs)
     assert "NOT A PE LABEL" in proc.stderr and "python -m benchmark.leaderboard" in proc.stdout
     # the local data hold PTB-XL but no labelled CPSC2018: those choices are dropped, with notices
-    assert study.user_attrs["pretrain_choices"] == ["none", "ptbxl"]
+    assert study.user_attrs["pretrain_choices"] == ["none", "random_frozen", "ptbxl"]
     assert "pretraining source cpsc2018 dropped" in proc.stderr and "pretraining source both dropped" in proc.stderr
     print(f"smoke search wall time: {wall:.0f}s")
 

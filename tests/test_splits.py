@@ -91,3 +91,75 @@ def test_inner_split_grouped(standin):
     fit, val = inner_split(y, groups, 0.2, 0)
     assert not set(groups[fit]) & set(groups[val])
     assert y[val].sum() >= 1 and len(val) < len(fit)
+
+
+def _patient_sets(table, folds: dict) -> list[frozenset]:
+    ids = table.set_index("record_id")["patient_id"]
+    by_fold: dict[int, set] = {}
+    for rid, k in folds.items():
+        by_fold.setdefault(k, set()).add(ids[rid])
+    return [frozenset(by_fold[k]) for k in sorted(by_fold)]
+
+
+def test_repeated_folds_patient_disjoint_within_and_different_across(tmp_path, standin):
+    table = _frame(standin)
+    split = load_or_create_split(tmp_path / "split.json", table, standin.manifest_hash, n_folds=5, repeats=3)
+    assert split.repeats == 3
+    dev = set(split.dev_ids())
+    sets = []
+    for repeat in range(3):
+        folds = split.folds_of(repeat)
+        assert set(folds) == dev  # every repeat covers the same dev records; the locked test in none
+        patients = _patient_sets(table, folds)
+        assert len(patients) == 5
+        for i in range(5):
+            for j in range(i + 1, 5):
+                assert not patients[i] & patients[j]  # patient-disjoint within the repeat
+        for k in range(5):
+            train, evaluate = split.fold(k, repeat)
+            assert set(train) | set(evaluate) == dev and not set(train) & set(evaluate)
+        sets.append(set(patients))
+    assert sets[0] != sets[1] and sets[1] != sets[2] and sets[0] != sets[2]  # reshuffled per repeat
+    # repeat 0 is the 1-repeat split: a study can grow from 1 to R repeats on the same locked test
+    single = make_split(table, 5, 0.2, 0, standin.manifest_hash)
+    assert single.assignment == split.assignment and single.repeats == 1
+    # persisted: read back identical, and a request for another repeat count is refused
+    assert load_or_create_split(tmp_path / "split.json", table, standin.manifest_hash, n_folds=5, repeats=3) == split
+    with pytest.raises(DataError, match="repeats=3"):
+        load_or_create_split(tmp_path / "split.json", table, standin.manifest_hash, n_folds=5, repeats=2)
+
+
+def test_one_repeat_split_file_keeps_the_original_format(tmp_path, standin):
+    """A split file written before repeats existed (no ``repeats`` key) reads as exactly one repeat
+    with its stored hash; it is never taken for, or mixed into, a repeated split."""
+    import json
+
+    path = tmp_path / "split.json"
+    one = load_or_create_split(path, _frame(standin), standin.manifest_hash)
+    stored = json.loads(path.read_text())
+    assert set(stored) == {"assignment", "n_folds", "test_fraction", "seed", "manifest_hash", "split_hash"}
+    assert one.repeats == 1 and one.hash == stored["split_hash"]
+    with pytest.raises(DataError, match="repeats=1"):
+        load_or_create_split(path, _frame(standin), standin.manifest_hash, repeats=2)
+    path2 = tmp_path / "split2.json"
+    two = load_or_create_split(path2, _frame(standin), standin.manifest_hash, repeats=2)
+    data = json.loads(path2.read_text())
+    data["repeats"] = 3  # a repeat count that does not match the stored fold sets
+    path2.write_text(json.dumps(data))
+    with pytest.raises(DataError, match="modified"):
+        load_or_create_split(path2, _frame(standin), standin.manifest_hash, repeats=2)
+    assert two.hash != one.hash
+
+
+@pytest.mark.parametrize("fraction", [0.2, 0.3, 0.45])
+def test_test_fraction_is_honoured_in_patients(standin, fraction):
+    table = _frame(standin)
+    for seed in (0, 1):
+        split = make_split(table, 3, fraction, seed, standin.manifest_hash)
+        test = set(table.loc[table["record_id"].isin(split.test_ids()), "patient_id"])
+        share = len(test) / table["patient_id"].nunique()
+        assert abs(share - fraction) <= 0.02, (fraction, share)
+        dev_patients = set(table.loc[table["record_id"].isin(split.dev_ids()), "patient_id"])
+        assert not test & dev_patients
+        positives = table.loc[table["record_id"].isin(split.test_ids()), "label"].sum()
+        assert abs(positives / table["label"].sum() - fraction) <= 0.05  # stratified

@@ -1,9 +1,14 @@
-"""Patient-grouped, label-stratified splits: K dev folds plus a locked test part.
+"""Patient-grouped, label-stratified splits: R repeats of K dev folds plus one locked test part.
 
-The split is chosen once per (cohort, seed, K, test fraction) and persisted as JSON with a hash.
+The split is chosen once per (cohort, seed, K, R, test fraction) and persisted as JSON with a hash.
 Every trial, worker, engine and later run reuses that file; a cohort with another manifest hash
 refuses it. The inner validation split (early stopping, threshold) is carved by patient from a
 fold's *training* part with :func:`inner_split`.
+
+The locked test is the same for every repeat. Repeat 0's folds are seeded ``seed + 1``; repeat
+``r`` reshuffles the same dev patients with seed ``seed + 1 + REPEAT_SEED_STEP * r``. A 1-repeat
+split file has exactly the keys (and hash) of the files written before repeats existed; a file
+with more repeats adds ``repeats`` and ``repeat_folds`` (dev record -> fold of repeats 1..R-1).
 """
 
 from __future__ import annotations
@@ -16,17 +21,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 
 from benchmark.errors import DataError
 
 TEST = -1  # fold id of the locked test part
 MIN_PER_FOLD = 2  # positives and negatives each dev fold needs (threshold + early stopping)
+REPEAT_SEED_STEP = 1000  # fold seed of repeat r: seed + 1 + REPEAT_SEED_STEP * r
 
 
 @dataclass(frozen=True)
 class Split:
-    """Record -> fold (0..K-1) or :data:`TEST`, with the identity it was made for."""
+    """Record -> fold (0..K-1) or :data:`TEST` for repeat 0 (``assignment``), the folds of the
+    later repeats (``repeat_folds``), and the identity it was made for."""
 
     assignment: dict[str, int]
     n_folds: int
@@ -34,6 +41,11 @@ class Split:
     seed: int
     manifest_hash: str
     hash: str
+    repeat_folds: tuple = ()  # one {dev record: fold} per repeat 1..R-1
+
+    @property
+    def repeats(self) -> int:
+        return 1 + len(self.repeat_folds)
 
     def dev_ids(self) -> list[str]:
         return sorted(r for r, f in self.assignment.items() if f != TEST)
@@ -41,18 +53,30 @@ class Split:
     def test_ids(self) -> list[str]:
         return sorted(r for r, f in self.assignment.items() if f == TEST)
 
-    def fold(self, k: int) -> tuple[list[str], list[str]]:
-        """(training ids, evaluation ids) of dev fold ``k``; the locked test is in neither."""
-        train = sorted(r for r, f in self.assignment.items() if f not in (TEST, k))
-        evaluate = sorted(r for r, f in self.assignment.items() if f == k)
+    def folds_of(self, repeat: int = 0) -> dict[str, int]:
+        """{dev record: fold} of ``repeat`` (0..R-1); locked-test records are not in it."""
+        if not 0 <= repeat < self.repeats:
+            raise IndexError(f"repeat {repeat} outside 0..{self.repeats - 1}")
+        if repeat == 0:
+            return {r: f for r, f in self.assignment.items() if f != TEST}
+        return self.repeat_folds[repeat - 1]
+
+    def fold(self, k: int, repeat: int = 0) -> tuple[list[str], list[str]]:
+        """(training ids, evaluation ids) of dev fold ``k`` of ``repeat``; the locked test is in neither."""
+        folds = self.folds_of(repeat)
+        train = sorted(r for r, f in folds.items() if f != k)
+        evaluate = sorted(r for r, f in folds.items() if f == k)
         return train, evaluate
 
     def to_json(self) -> str:
         return _dump(self._content() | {"split_hash": self.hash})
 
     def _content(self) -> dict:
-        return {"assignment": self.assignment, "n_folds": self.n_folds, "test_fraction": self.test_fraction,
-                "seed": self.seed, "manifest_hash": self.manifest_hash}
+        content = {"assignment": self.assignment, "n_folds": self.n_folds, "test_fraction": self.test_fraction,
+                   "seed": self.seed, "manifest_hash": self.manifest_hash}
+        if self.repeat_folds:  # a 1-repeat split keeps the original format (and hash)
+            content |= {"repeats": self.repeats, "repeat_folds": list(self.repeat_folds)}
+        return content
 
 
 def _dump(obj: dict) -> str:
@@ -63,7 +87,8 @@ def _hash(content: dict) -> str:
     return hashlib.sha256(_dump(content).encode()).hexdigest()
 
 
-def _grouped_folds(y: np.ndarray, groups: np.ndarray, n: int, seed: int) -> np.ndarray:
+def grouped_folds(y: np.ndarray, groups: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """Part (0..n-1) of each record: patient-grouped, label-stratified, shuffled with ``seed``."""
     folds = np.full(len(y), -1)
     cv = StratifiedGroupKFold(n_splits=n, shuffle=True, random_state=seed)
     for k, (_, idx) in enumerate(cv.split(np.zeros(len(y)), y, groups)):
@@ -82,11 +107,23 @@ def _check_counts(y: np.ndarray, n_folds: int, n_test_pos: int, what: str) -> No
         )
 
 
+def _test_patients(y: np.ndarray, groups: np.ndarray, test_fraction: float, seed: int) -> np.ndarray:
+    """Mask of the records whose patient is in the locked test: ``test_fraction`` of the patients
+    (rounded up), stratified by whether a patient has any positive record."""
+    table = pd.DataFrame({"patient": groups, "label": y}).groupby("patient", sort=True)["label"].max()
+    patients, labels = table.index.to_numpy(), table.to_numpy()
+    _, test = train_test_split(patients, test_size=test_fraction, stratify=labels, random_state=seed)
+    return np.isin(groups, test)
+
+
 def make_split(table: pd.DataFrame, n_folds: int = 5, test_fraction: float = 0.2, seed: int = 0,
-               manifest_hash: str = "", what: str = "cohort") -> Split:
-    """Cut ``table`` (``record_id``, ``patient_id``, ``label``[, ``split``]) into folds + locked test."""
+               manifest_hash: str = "", what: str = "cohort", repeats: int = 1) -> Split:
+    """Cut ``table`` (``record_id``, ``patient_id``, ``label``[, ``split``]) into a locked test and
+    ``repeats`` differently seeded sets of ``n_folds`` dev folds."""
     if n_folds < 2:
         raise DataError(f"{what}: --folds must be at least 2, got {n_folds}")
+    if repeats < 1:
+        raise DataError(f"{what}: --repeats must be at least 1, got {repeats}")
     table = table.sort_values("record_id").reset_index(drop=True)
     y = table["label"].to_numpy().astype(int)
     groups = table["patient_id"].astype(str).to_numpy()
@@ -98,35 +135,44 @@ def make_split(table: pd.DataFrame, n_folds: int = 5, test_fraction: float = 0.2
     else:
         if not 0 < test_fraction < 0.5:
             raise DataError(f"{what}: test fraction must be in (0, 0.5), got {test_fraction}")
-        n_parts = max(2, int(round(1 / test_fraction)))
-        if y.sum() < n_parts:
+        positive_patients = len(set(groups[y == 1]))
+        if positive_patients < 2 or len(set(groups)) - positive_patients < 2:
             _check_counts(y, n_folds, 0, what)
-        is_test = _grouped_folds(y, groups, n_parts, seed) == 0
+        is_test = _test_patients(y, groups, test_fraction, seed)
     dev = ~is_test
     _check_counts(y[dev], n_folds, int(y[is_test].sum()), what)
     folds = np.full(len(y), TEST)
-    folds[dev] = _grouped_folds(y[dev], groups[dev], n_folds, seed + 1)
+    folds[dev] = grouped_folds(y[dev], groups[dev], n_folds, seed + 1)
     assignment = {str(r): int(f) for r, f in zip(table["record_id"], folds)}
+    dev_ids = table["record_id"].to_numpy()[dev]
+    repeat_folds = tuple(
+        {str(r): int(f) for r, f in zip(dev_ids, grouped_folds(y[dev], groups[dev], n_folds,
+                                                                 seed + 1 + REPEAT_SEED_STEP * repeat))}
+        for repeat in range(1, repeats))
     content = {"assignment": assignment, "n_folds": n_folds, "test_fraction": float(test_fraction),
                "seed": int(seed), "manifest_hash": manifest_hash}
-    return Split(hash=_hash(content), **content)
+    split = Split(hash="", repeat_folds=repeat_folds, **content)
+    return Split(hash=_hash(split._content()), repeat_folds=repeat_folds, **content)
 
 
 def load_split(path: Path) -> Split:
     try:
         data = json.loads(Path(path).read_text())
         stored = data.pop("split_hash")
-        split = Split(hash=stored, **data)
+        repeats = data.pop("repeats", 1)
+        repeat_folds = tuple(data.pop("repeat_folds", ()))
+        split = Split(hash=stored, repeat_folds=repeat_folds, **data)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataError(f"{path}: unreadable split file ({type(exc).__name__})") from exc
-    if _hash(split._content()) != stored:
+    if _hash(split._content()) != stored or repeats != split.repeats:
         raise DataError(f"{path}: split file was modified (hash mismatch); delete it to make a new split")
     return split
 
 
 def load_or_create_split(path: Path, table: pd.DataFrame, manifest_hash: str, n_folds: int = 5,
-                         test_fraction: float = 0.2, seed: int = 0, what: str = "cohort") -> Split:
-    """Reuse the persisted split at ``path`` or create it once (atomically)."""
+                         test_fraction: float = 0.2, seed: int = 0, what: str = "cohort", repeats: int = 1) -> Split:
+    """Reuse the persisted split at ``path`` or create it once (atomically). A stored split made
+    with other folds, repeats, seed or test fraction is refused, never mixed with the request."""
     path = Path(path)
     if path.exists():
         split = load_split(path)
@@ -137,13 +183,14 @@ def load_or_create_split(path: Path, table: pd.DataFrame, manifest_hash: str, n_
                 f"old results aside (nothing is deleted): mv {path.parent} {path.parent}.old-{split.manifest_hash[:8]} "
                 "(or pass another --results-dir)"
             )
-        if (split.n_folds, split.seed) != (n_folds, seed) or abs(split.test_fraction - test_fraction) > 1e-12:
+        if ((split.n_folds, split.repeats, split.seed) != (n_folds, repeats, seed)
+                or abs(split.test_fraction - test_fraction) > 1e-12):
             raise DataError(
-                f"{path}: split was made with folds={split.n_folds}, seed={split.seed}, "
+                f"{path}: split was made with folds={split.n_folds}, repeats={split.repeats}, seed={split.seed}, "
                 f"test_fraction={split.test_fraction}; pass the same options or use another --results-dir"
             )
         return split
-    split = make_split(table, n_folds, test_fraction, seed, manifest_hash, what)
+    split = make_split(table, n_folds, test_fraction, seed, manifest_hash, what, repeats)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(split.to_json())
@@ -151,7 +198,7 @@ def load_or_create_split(path: Path, table: pd.DataFrame, manifest_hash: str, n_
         os.link(tmp, path)  # first writer wins; a racing worker then reads the winner's file
     except FileExistsError:
         tmp.unlink()
-        return load_or_create_split(path, table, manifest_hash, n_folds, test_fraction, seed, what)
+        return load_or_create_split(path, table, manifest_hash, n_folds, test_fraction, seed, what, repeats)
     tmp.unlink()
     return split
 
@@ -163,7 +210,7 @@ def inner_split(y: np.ndarray, groups: np.ndarray, fraction: float = 0.2, seed: 
     if min(pos, neg) < 2:
         raise DataError(f"inner validation: the training part has {pos} positives and {neg} negatives; need 2 of each")
     n_parts = min(max(2, int(round(1 / fraction))), pos, neg)
-    folds = _grouped_folds(y, np.asarray(groups), n_parts, seed)
+    folds = grouped_folds(y, np.asarray(groups), n_parts, seed)
     val = np.nonzero(folds == 0)[0]
     fit = np.nonzero(folds != 0)[0]
     return fit, val

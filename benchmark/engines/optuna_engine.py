@@ -18,10 +18,10 @@ from optuna.trial import TrialState
 from benchmark.engines.progress import ProgressMonitor
 from benchmark.errors import ConfigError
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, evaluate, trial_record
-from benchmark.space import suggest_config
+from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, trial_record
 
 PRUNERS = ("wilcoxon", "median", "hyperband", "none")
+WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
@@ -52,12 +52,18 @@ def make_sampler(seed: int, kind: str = "tpe") -> optuna.samplers.BaseSampler:
         return optuna.samplers.TPESampler(multivariate=True, group=True, constant_liar=True, seed=seed)
 
 
+def wilcoxon_min_steps(p_threshold: float = WILCOXON_P) -> int:
+    """Fewest paired steps at which a one-sided Wilcoxon signed-rank test can reach
+    ``p < p_threshold``: its smallest exact p with n pairs is 2**-n (every difference one way)."""
+    return math.floor(math.log2(1 / p_threshold)) + 1
+
+
 def make_pruner(name: str, max_steps: int) -> optuna.pruners.BasePruner:
     """``max_steps``: the most steps a complete trial reports (:func:`benchmark.fidelity.max_resource`)."""
     if name == "wilcoxon":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.pruners.WilcoxonPruner(p_threshold=0.1, n_startup_steps=1)
+            return optuna.pruners.WilcoxonPruner(p_threshold=WILCOXON_P, n_startup_steps=1)
     if name == "median":
         # prune at an epoch of the first fold (inner-validation AUROC) or after a fold (held-out AUROC)
         # whose value is below the median of earlier trials at that step; never at the first epoch
@@ -84,7 +90,8 @@ def difference(key: str, stored, now) -> str:
 def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool = True) -> optuna.Study:
     """Load ``name`` (checking it belongs to this task, cohort, split and budget) or create it."""
     identity = ctx.identity()
-    sampler, prune = make_sampler(ctx.seed), make_pruner(pruner, max_resource(ctx.split.n_folds, ctx.budget.max_epochs))
+    sampler = make_sampler(ctx.seed)
+    prune = make_pruner(pruner, max_resource(ctx.split.n_folds * ctx.split.repeats, ctx.budget.max_epochs))
     try:
         study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=prune)
     except KeyError:
@@ -117,7 +124,7 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
     max_epochs = ctx.budget.max_epochs
 
     def objective(trial: optuna.Trial) -> float:
-        config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models)
+        config = configure(trial, ctx)
         for key, value in trial_record(config, ctx).items():
             trial.set_user_attr(key, value)
         folds: list[dict] = []
@@ -130,8 +137,8 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
         def prune(step: int, where: dict) -> None:
             if trial.should_prune():
                 trial.set_user_attr("pruned_at", {"step": step, **where})
-                if "epoch" not in where:
-                    trial.set_user_attr("pruned_after_fold", where["fold"])
+                if "epoch" not in where:  # index of the last finished (repeat, fold) pair
+                    trial.set_user_attr("pruned_after_fold", where["fold_index"])
                 raise optuna.TrialPruned(f"pruned at step {step} ({where})")
 
         def on_epoch(k: int, epoch: int, metrics: dict) -> None:
@@ -141,13 +148,16 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
                 prune(step, {"fold": k, "epoch": epoch})
             check_time(f"in fold {k} after epoch {epoch}")
 
-        def on_fold(k: int, row: dict) -> None:
+        def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
             folds.append(row)
             trial.set_user_attr("folds", folds)
-            step = fold_step(k, max_epochs)
+            warned = fold_warnings(folds)
+            if warned:
+                trial.set_user_attr("warnings", warned)
+            step = fold_step(index, max_epochs)
             trial.report(row["auroc"], step)
-            prune(step, {"fold": k})
-            check_time(f"after fold {k}")
+            prune(step, {"repeat": row["repeat"], "fold": row["fold"], "fold_index": index})
+            check_time(f"after repeat {row['repeat']} fold {row['fold']}")
 
         try:
             result = evaluate(config, ctx, on_fold, on_epoch)

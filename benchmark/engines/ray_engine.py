@@ -18,7 +18,7 @@ import numpy as np
 
 from benchmark.errors import ConfigError
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, evaluate, pretrain_spec, trial_record
+from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, pretrain_spec, trial_record
 from benchmark.space import suggest_config
 
 METRIC = "cv_auroc"
@@ -92,7 +92,7 @@ def _searcher_class():
         """Stores each trial's fold metrics and configuration on its Optuna trial, and records a
         trial stopped by the scheduler before its last fold as PRUNED (counted, never ranked)."""
 
-        n_folds: int = 5
+        n_fold_evaluations: int = 5  # (repeat, fold) pairs of a complete trial
 
         def on_trial_complete(self, trial_id, result=None, error=False):
             if trial_id in self._completed_trials or trial_id not in self._ot_trials:
@@ -103,8 +103,8 @@ def _searcher_class():
             result = unflatten_dict(result or {})  # Ray hands searchers flattened results
             if "bench_config" in result:
                 ot_trial.set_user_attr("config", result["bench_config"])
-            for key in ("seed", "split_hash", "manifest_hash", "package_version", "device", "folds",
-                        "n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record",
+            for key in ("seed", "split_hash", "manifest_hash", "package_version", "device", "torch", "folds",
+                        "warnings", "n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record",
                         "predict_ms_per_record"):
                 if key in result:
                     ot_trial.set_user_attr(key, result[key])
@@ -112,7 +112,7 @@ def _searcher_class():
             if error:
                 ot_trial.set_user_attr("fail_reason", result.get("fail_reason", "the Ray trial raised"))
                 self._ot_study.tell(ot_trial, state=TrialState.FAIL)
-            elif done < self.n_folds:
+            elif done < self.n_fold_evaluations:
                 ot_trial.set_user_attr("pruned_after_fold", done - 1)
                 self._ot_study.tell(ot_trial, state=TrialState.PRUNED)
             else:
@@ -142,13 +142,13 @@ def make_searcher(ctx: SearchContext, storage, study_name: str):
 
     searcher = _searcher_class()(space=SpaceFunction(ctx.budget, ctx.pretrain_choices, ctx.models), metric=METRIC,
                                  mode="max", sampler=make_sampler(ctx.seed), study_name=study_name, storage=storage)
-    searcher.n_folds = ctx.split.n_folds
+    searcher.n_fold_evaluations = ctx.split.n_folds * ctx.split.repeats
     return searcher
 
 
 def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
     """One Ray trial: rebuild the configuration from the sampled parameters, cross-validate, and
-    report after every fold (the scheduler's fidelity)."""
+    report after every (repeat, fold) step (the scheduler's fidelity)."""
     import optuna
     import torch
     from ray import tune
@@ -156,7 +156,7 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
     torch.set_num_threads(max(1, threads))
     if ctx.device.startswith("cuda"):  # Ray sets CUDA_VISIBLE_DEVICES to this trial's GPU(s)
         ctx.device = "cuda:0"
-    config = suggest_config(optuna.trial.FixedTrial(_flatten(params)), ctx.budget, ctx.pretrain_choices, ctx.models)
+    config = configure(optuna.trial.FixedTrial(_flatten(params)), ctx)
     record = trial_record(config, ctx)
     record["bench_config"] = record.pop("config")  # Ray reserves "config" in results
     spec = pretrain_spec(config, ctx)
@@ -170,10 +170,11 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
             tune.report({METRIC: float(metrics["val_auroc"]), FIDELITY: step + 1, **record, "folds": list(folds),
                          "pretrain_key": spec.key() if spec else None})
 
-    def on_fold(k: int, row: dict) -> None:
+    def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
         folds.append(row)
         tune.report({METRIC: float(np.mean([f["auroc"] for f in folds])), "fold_auroc": row["auroc"],
-                     FIDELITY: fold_step(k, max_epochs) + 1, **record, "folds": list(folds),
+                     FIDELITY: fold_step(index, max_epochs) + 1, **record, "folds": list(folds),
+                     "warnings": fold_warnings(folds),
                      "n_parameters": row["n_parameters"], "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
                      "forward_flops_per_record": row["forward_flops_per_record"],
                      "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])),
@@ -209,7 +210,7 @@ def run(ctx: SearchContext, storage, options: RayOptions):
         if options.max_concurrent:
             searcher = ConcurrencyLimiter(searcher, max_concurrent=options.max_concurrent)
         scheduler = ASHAScheduler(time_attr=FIDELITY, metric=METRIC, mode="max",
-                                  max_t=max_resource(ctx.split.n_folds, ctx.budget.max_epochs),
+                                  max_t=max_resource(ctx.split.n_folds * ctx.split.repeats, ctx.budget.max_epochs),
                                   grace_period=2, reduction_factor=2)
         fn = tune.with_resources(tune.with_parameters(trainable, ctx=ctx, threads=int(max(1, options.cpus_per_trial))),
                                  {"cpu": options.cpus_per_trial, "gpu": options.gpus_per_trial})

@@ -1,4 +1,5 @@
-"""Transfer: load a pretrained backbone, keep a fresh head for the target task, freeze by depth."""
+"""Transfer: load a pretrained backbone (or keep the random one), keep a fresh head for the target
+task, freeze by depth."""
 
 from __future__ import annotations
 
@@ -22,9 +23,12 @@ def load_backbone(model: StagedModel, checkpoint: str | Path) -> None:
     model.load_state_dict(state, strict=False)
 
 
-def transfer(model: StagedModel, checkpoint: str | Path, freeze_depth: int) -> StagedModel:
-    """Load the backbone and freeze stages below ``freeze_depth``."""
-    load_backbone(model, checkpoint)
+def transfer(model: StagedModel, checkpoint: str | Path | None, freeze_depth: int) -> StagedModel:
+    """Load the backbone from ``checkpoint`` and freeze stages below ``freeze_depth``. Without a
+    checkpoint the randomly initialised stages are frozen as they are: the ``random_frozen``
+    control arm, which measures what the frozen architecture gives without pretraining."""
+    if checkpoint is not None:
+        load_backbone(model, checkpoint)
     if not 0 <= freeze_depth <= model.n_stages:
         raise ConfigError(f"freeze_depth {freeze_depth} outside 0..{model.n_stages} for this model")
     model.freeze(freeze_depth)
