@@ -90,7 +90,7 @@ def _ctx(models: list[str], choices=("none", "ptbxl")):
     budget = get_budget("smoke")
     identity = {"task": "pe", "cohort": "c", "manifest_hash": "m", "split_hash": "s", "budget": "smoke", "seed": 0,
                 "fs": 100.0, "models": models}
-    return SimpleNamespace(identity=lambda: identity, seed=0, split=SimpleNamespace(n_folds=3), budget=budget,
+    return SimpleNamespace(identity=lambda: identity, seed=0, split=SimpleNamespace(n_folds=3, repeats=1), budget=budget,
                            pretrain_choices=list(choices), cohort=SimpleNamespace(description="d"), models=models)
 
 
