@@ -20,6 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 from benchmark.data.splits import inner_split
 from benchmark.errors import ConfigError
+from benchmark.inputs import ECGInputMixin, check_fit_input, check_fitted, check_X
 from benchmark.estimators import fit_threshold
 from benchmark.transforms.pipeline import Preprocess
 
@@ -48,14 +49,18 @@ def create_baseline(name: str, **kwargs) -> "ThresholdedClassifier":
     return _BASELINES[name](**kwargs)
 
 
-class ThresholdedClassifier(ClassifierMixin, BaseEstimator):
-    """Feature transform (sktime) + scikit-learn head; threshold from the inner validation split."""
+class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
+    """Feature transform (sktime) + scikit-learn head; threshold from the inner validation split.
 
-    def __init__(self, transform: str = "minirocket", head: str = "logistic", num_kernels: int = 10_000,
+    ``features`` names the sktime transform (minirocket, multirocket, rocket, catch22); it is not
+    called ``transform`` so that scikit-learn does not take the classifier for a transformer.
+    """
+
+    def __init__(self, features: str = "minirocket", head: str = "logistic", num_kernels: int = 10_000,
                  C: float = 1.0, n_estimators: int = 200, max_depth: int | None = None, fs: float = 100.0,
                  normalization: str = "none", val_fraction: float = 0.2, threshold_rule: str = "youden",
                  seed: int = 0, n_jobs: int = 1, threshold_from: str = "inner"):
-        self.transform = transform
+        self.features = features
         self.head = head
         self.num_kernels = num_kernels
         self.C = C
@@ -69,18 +74,18 @@ class ThresholdedClassifier(ClassifierMixin, BaseEstimator):
         self.seed = seed
         self.n_jobs = n_jobs
 
-    def _make_transform(self):
+    def _make_features(self):
         from sktime.transformations.panel import catch22, rocket
 
-        if self.transform == "minirocket":
+        if self.features == "minirocket":
             return rocket.MiniRocketMultivariate(num_kernels=self.num_kernels, random_state=self.seed, n_jobs=self.n_jobs)
-        if self.transform == "multirocket":
+        if self.features == "multirocket":
             return rocket.MultiRocketMultivariate(num_kernels=self.num_kernels, random_state=self.seed, n_jobs=self.n_jobs)
-        if self.transform == "rocket":
+        if self.features == "rocket":
             return rocket.Rocket(num_kernels=self.num_kernels, random_state=self.seed, n_jobs=self.n_jobs)
-        if self.transform == "catch22":
+        if self.features == "catch22":
             return catch22.Catch22(replace_nans=True)
-        raise ConfigError(f"unknown transform {self.transform!r}")
+        raise ConfigError(f"unknown features {self.features!r}; choose minirocket, multirocket, rocket or catch22")
 
     def _make_head(self):
         if self.head == "logistic":
@@ -97,43 +102,64 @@ class ThresholdedClassifier(ClassifierMixin, BaseEstimator):
 
     def _features(self, X: np.ndarray) -> np.ndarray:
         Xp = self.preprocess_.transform(X).astype(np.float64)
-        if self.transform_ is None:
+        if self.features_ is None:
             return Xp
-        return np.nan_to_num(np.asarray(self.transform_.transform(Xp), dtype=np.float64))
+        return np.nan_to_num(np.asarray(self.features_.transform(Xp), dtype=np.float64))
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None) -> "ThresholdedClassifier":
-        X, y = np.asarray(X, dtype=np.float32), np.asarray(y).astype(int)
-        groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+    def fit(self, X, y, groups=None) -> "ThresholdedClassifier":
+        """``X`` (n, leads, T) finite; ``y`` two classes, any labels; ``groups`` patient ids."""
+        X, self.classes_, y, groups = check_fit_input(X, y, groups, self)
+        y = y.astype(int)
+        self.n_features_in_ = X.shape[1]
         fit_idx, val_idx = inner_split(y, groups, self.val_fraction, self.seed)
         self.preprocess_ = Preprocess(self.fs, "none", self.normalization).fit(X[fit_idx])
-        self.transform_ = None if self.head == "arsenal" else self._make_transform()
-        if self.transform_ is not None:
-            self.transform_.fit(self.preprocess_.transform(X[fit_idx]).astype(np.float64))
+        self.features_ = None if self.head == "arsenal" else self._make_features()
+        if self.features_ is not None:
+            self.features_.fit(self.preprocess_.transform(X[fit_idx]).astype(np.float64))
         self.head_ = self._make_head().fit(self._features(X[fit_idx]), y[fit_idx])
-        self.classes_ = np.array([0, 1])
         fit_threshold(self, X, y, groups, val_idx, self._proba(X[val_idx]))
         return self
 
     def _proba(self, X: np.ndarray) -> np.ndarray:
-        return self.head_.predict_proba(self._features(np.asarray(X, dtype=np.float32)))[:, 1]
+        return self.head_.predict_proba(self._features(X))[:, 1]
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = self._proba(X)
+    def predict_proba(self, X) -> np.ndarray:
+        """(n, 2): P(``classes_[0]``), P(``classes_[1]``)."""
+        check_fitted(self)
+        p = self._proba(check_X(X, self, fitted=True))
         return np.column_stack([1 - p, p])
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] >= self.threshold_).astype(int)
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where P(``classes_[1]``) reaches the threshold chosen on the inner validation."""
+        positive = self.predict_proba(X)[:, 1] >= self.threshold_  # checks fitted first
+        return self.classes_[positive.astype(int)]
 
     @property
     def n_parameters_(self) -> int:
-        """Learned parameters of the head (linear weights, or tree nodes)."""
-        head = self.head_
-        if hasattr(head, "estimators_") and self.head == "forest":
-            return int(sum(t.tree_.node_count for t in head.estimators_))
-        if hasattr(head, "steps"):
-            lr = head.steps[-1][1]
-            return int(lr.coef_.size + lr.intercept_.size)
-        return 0
+        """Every number the fitted model predicts with, so that a rocket's size compares honestly
+        with a CNN's: the feature transform's kernel parameters (ROCKET: weights, lengths, biases,
+        dilations, paddings, channel indices; MiniRocket/MultiRocket: channel indices, dilations,
+        features per dilation, biases; their 84 fixed kernels of 9 weights are constants of the method
+        and not counted; catch22: none), the scaler's means and scales, the logistic coefficients and
+        intercept, a forest's tree nodes, or for Arsenal all of these for each ensemble member.
+        Random kernels are drawn, not learned by gradient descent, but they are part of the model."""
+        check_fitted(self)
+        if self.head == "arsenal":
+            return int(sum(_fitted_size(member) for member in self.head_.estimators_))
+        size = _fitted_size(self.features_) if self.features_ is not None else 0
+        if self.head == "forest":
+            return size + int(sum(t.tree_.node_count for t in self.head_.estimators_))
+        return size + _fitted_size(self.head_)
+
+
+def _fitted_size(obj) -> int:
+    """Numbers held by a fitted rocket-family transform, scaler or linear model, or by a pipeline
+    of them."""
+    if hasattr(obj, "steps"):
+        return sum(_fitted_size(step) for _, step in obj.steps)
+    arrays = [a for attr in ("kernels", "parameters", "parameter", "parameter1") for a in (getattr(obj, attr, None) or ())]
+    arrays += [getattr(obj, attr) for attr in ("coef_", "intercept_", "mean_", "scale_") if getattr(obj, attr, None) is not None]
+    return int(sum(np.size(a) for a in arrays))
 
 
 @register_baseline

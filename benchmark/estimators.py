@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from benchmark.data.splits import grouped_folds, inner_split
 from benchmark.errors import ConfigError
+from benchmark.inputs import ECGInputMixin, check_fit_input, check_fitted, check_X
 from benchmark.models import create_model
 from benchmark.training.loop import FitResult, Recipe, fit as fit_loop, predict_probs
 from benchmark.training.metrics import choose_threshold
@@ -84,7 +85,7 @@ def out_of_fold_probs(est, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> 
 EVAL_CROPS = ("cover", "centre")  # or a number of evenly spaced windows
 
 
-class DeepClassifier(ClassifierMixin, BaseEstimator):
+class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
     """A registered deep model trained with the one loop. Binary ``y`` (n,) or multi-label (n, k)."""
 
     reports_epochs = True  # fit() takes an epoch_callback (for pruning schedulers)
@@ -152,15 +153,15 @@ class DeepClassifier(ClassifierMixin, BaseEstimator):
         return model
 
     # -- scikit-learn API -----------------------------------------------------------------------
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray | None = None, epoch_callback=None) -> "DeepClassifier":
-        X = np.asarray(X, dtype=np.float32)
-        y = np.asarray(y, dtype=np.float32)
-        groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+    def fit(self, X, y, groups=None, epoch_callback=None) -> "DeepClassifier":
+        """``X`` (n, leads, T) finite; ``y`` two classes (any labels; ``classes_[1]`` is positive), or
+        a multi-label (n, k) matrix of 0/1 with NaN for unknown (pretraining); ``groups`` patient ids."""
+        X, self.classes_, y, groups = check_fit_input(X, y, groups, self, multilabel=True)
+        self.n_features_in_ = X.shape[1]
         fit_idx, val_idx = inner_split(_strata(y), groups, self.val_fraction, self.seed)
         self.inner_split_ = (fit_idx, val_idx)
         self.preprocess_ = Preprocess(self.fs, self.filter, self.normalization).fit(X[fit_idx])
         Xp = self.preprocess_.transform(X)
-        self.classes_ = np.array([0, 1])
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         torch.manual_seed(self.seed)
         self.model_ = self.build_model(self.n_outputs_)
@@ -180,14 +181,19 @@ class DeepClassifier(ClassifierMixin, BaseEstimator):
         return predict_probs(self.model_, torch.from_numpy(np.ascontiguousarray(Xp)), self._crop(Xp.shape[-1]),
                               self._n_eval_crops(Xp.shape[-1]), device=self.device, amp=self.amp)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """(n, 2) for binary targets: [P(negative), P(positive)]; (n, k) for multi-label."""
-        p = self._probs(X)
+    def predict_proba(self, X) -> np.ndarray:
+        """(n, 2) for binary targets: P(``classes_[0]``), P(``classes_[1]``); (n, k) for multi-label."""
+        check_fitted(self)
+        p = self._probs(check_X(X, self, fitted=True))
         return np.column_stack([1 - p[:, 0], p[:, 0]]) if self.n_outputs_ == 1 else p
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] >= self.threshold_).astype(int)
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where its probability reaches the threshold chosen on the inner validation."""
+        positive = self.predict_proba(X)[:, 1] >= self.threshold_  # checks fitted first
+        return self.classes_[positive.astype(int)]
 
     @property
     def n_parameters_(self) -> int:
+        """Every parameter of the network (trainable or frozen)."""
+        check_fitted(self)
         return int(sum(p.numel() for p in self.model_.parameters()))

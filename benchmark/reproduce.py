@@ -8,6 +8,7 @@ import argparse
 import math
 import sys
 
+from benchmark.cli import add_version
 from benchmark.errors import ConfigError, cli_entry
 
 TOLERANCE = 1e-6
@@ -53,17 +54,27 @@ def differences(stored: list[dict], rerun: list[dict]) -> list[tuple[int, int, s
     return out
 
 
+def standin_notice(study) -> str:
+    """The cohort line every output carries; the stand-in's says it is not a PE label."""
+    from benchmark.tasks import STANDIN_NAME, STANDIN_NOTICE
+
+    cohort = study.user_attrs.get("identity", {}).get("cohort", "?")
+    return f"notice: {STANDIN_NOTICE}" if cohort == STANDIN_NAME else f"cohort: {cohort}"
+
+
 @cli_entry
 def main(argv: list[str] | None = None) -> None:
     from benchmark.leaderboard.__main__ import add_study_options
     from benchmark.leaderboard.study import open_stored_study
 
     parser = argparse.ArgumentParser(prog="python -m benchmark.reproduce", description=__doc__)
+    add_version(parser)
     add_study_options(parser)
     parser.add_argument("--trial", type=int, required=True)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args(argv)
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
+    print(standin_notice(study))
     stored, rerun = reproduce(study, args.trial, args)
     diffs = differences(stored, rerun)
     print(f"{'repeat':>6} {'fold':>4} {'stored AUROC':>14} {'rerun AUROC':>14} {'max |diff|':>10}  metric")

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from benchmark.budgets import BUDGETS, get_budget
+from benchmark.cli import add_version
 from benchmark.engines.optuna_engine import WILCOXON_P, wilcoxon_min_steps
 from benchmark.estimators import EVAL_CROPS, OOF_PARTS, THRESHOLD_FROM
 from benchmark.experiment import add_cohort_options
@@ -21,13 +22,15 @@ ENGINES = ("optuna", "ray")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmark.search", description=__doc__)
+    add_version(parser)
     add_cohort_options(parser)
     parser.add_argument("--trials", type=int, default=50, help="finished trials wanted in the study in total (default 50)")
     parser.add_argument("--budget", default="small", help=f"cost per trial: {', '.join(BUDGETS)} (default small)")
     parser.add_argument("--engine", default="optuna", help="optuna (default) or ray")
     parser.add_argument("--storage", default=None, help="Optuna storage URL or journal file path "
                         "(default: <results-dir>/<task>/study.journal)")
-    parser.add_argument("--study-name", default=None, help="default: <task>-<budget>")
+    parser.add_argument("--study", default=None, help="study name (default: <task>-<budget>)")
+    parser.add_argument("--study-name", dest="study", default=None, help=argparse.SUPPRESS)  # deprecated spelling
     parser.add_argument("--pruner", default="median", help="median (default), wilcoxon, hyperband or none, over the "
                         "epoch x (repeat, fold) steps; the one-sided Wilcoxon test (p < %g) can prune only from %d steps on "
                         "(its smallest p with n steps is 2**-n)" % (WILCOXON_P, wilcoxon_min_steps()))
@@ -190,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     validate(args)
-    args.study_name = args.study_name or f"{args.task}-{args.budget}"
+    args.study = args.study or f"{args.task}-{args.budget}"
     started = time.time()
     ctx, storage, _ = prepare(args)
     from benchmark.engines import optuna_engine
@@ -198,19 +201,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.engine == "ray":
         from benchmark.engines import ray_engine
 
-        options = ray_engine.RayOptions(args.trials, args.study_name, Path(args.results_dir), args.address,
+        options = ray_engine.RayOptions(args.trials, args.study, Path(args.results_dir), args.address,
                                         args.cpus_per_trial, args.gpus_per_trial, args.max_concurrent)
         study = ray_engine.run(ctx, storage, options)
         print(summary(study, storage, args, started))
         return
 
-    options = optuna_engine.EngineOptions(args.trials, args.study_name, args.pruner, args.n_workers, args.timeout,
+    options = optuna_engine.EngineOptions(args.trials, args.study, args.pruner, args.n_workers, args.timeout,
                                           sampler=args.sampler, worker_trials=args.worker_trials,
                                           trial_timeout=args.trial_timeout)
     try:
         study = optuna_engine.run(ctx, storage, options)
     except KeyboardInterrupt:
-        study = optuna_engine.open_study(storage, args.study_name, ctx, args.pruner)
+        study = optuna_engine.open_study(storage, args.study, ctx, args.pruner)
         print("\ninterrupted: finished trials are saved; the interrupted trial is queued to run again", file=sys.stderr)
         print(summary(study, storage, args, started))
         sys.exit(130)

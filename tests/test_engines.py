@@ -44,6 +44,7 @@ def _check_leaderboard_reads(study: optuna.Study) -> None:
         assert row["auroc_mean"] == pytest.approx(np.mean(folds)) and row["folds"] == len(folds)
 
 
+@pytest.mark.slow
 def test_ray_engine_feeds_the_same_leaderboard(tmp_path):
     try:
         search(tmp_path / "ray", "--engine", "ray", "--trials", "4", *MODELS)
@@ -61,6 +62,7 @@ def test_ray_engine_feeds_the_same_leaderboard(tmp_path):
         _check_leaderboard_reads(study)
 
 
+@pytest.mark.slow
 def test_ray_kill_and_resume(tmp_path):
     cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
            "--engine", "ray", "--trials", "4", "--max-concurrent", "1", *MODELS]
@@ -85,6 +87,7 @@ def test_ray_kill_and_resume(tmp_path):
     assert study.trials[killed].state in FINISHED  # the interrupted trial was re-run with its parameters
 
 
+@pytest.mark.slow
 def test_ray_bad_inputs(tmp_path):
     proc = search(tmp_path, "--engine", "ray", "--address", "127.0.0.1:9", "--trials", "1", *MODELS, check=False)
     _one_line_error(proc, "--address 127.0.0.1:9", "cannot connect")
@@ -96,11 +99,12 @@ def test_ray_bad_inputs(tmp_path):
     _one_line_error(proc, "--device cuda", "no CUDA device")
 
 
+@pytest.mark.slow
 def test_postgres_two_workers_three_trials_each(tmp_path):
     url = postgres_url()
     name = f"pe-pg-{os.getpid()}-{int(time.time())}"
     cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
-           "--storage", url, "--study-name", name, "--trials", "6", "--worker-trials", "3", *MODELS]
+           "--storage", url, "--study", name, "--trials", "6", "--worker-trials", "3", *MODELS]
     procs = [subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outputs]

@@ -49,6 +49,7 @@ def test_epoch_level_prune_inside_the_first_fold(ctx, tmp_path, monkeypatch):
     assert sorted(trial.intermediate_values) == [0, 1]
 
 
+@pytest.mark.slow  # trains several folds: 30-60 s of CPU
 def test_fold_level_prune_stores_exactly_the_finished_folds(ctx, tmp_path, monkeypatch):
     E = ctx.budget.max_epochs
     study = _run(ctx, tmp_path, monkeypatch, optuna.pruners.ThresholdPruner(lower=2.0, n_warmup_steps=E + 1))

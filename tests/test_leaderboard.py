@@ -19,6 +19,8 @@ from tests.conftest import REPO
 from tests.searchutil import load, search
 from tests.test_search import _standin_copy
 
+pytestmark = pytest.mark.slow  # every test here reads a smoke study that a search writes first
+
 
 def cli(module: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     import os
@@ -91,6 +93,7 @@ def test_reproduce_matches_stored_folds(smoke):
                env={"ECG_BENCH_DATA": str(data)})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "reproduced" in proc.stdout and "NOT reproduced" not in proc.stdout
+    assert proc.stdout.startswith("notice: PUBLIC STAND-IN, NOT A PE LABEL")
 
 
 def test_only_finalize_opens_the_locked_test(smoke, monkeypatch):

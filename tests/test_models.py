@@ -18,6 +18,13 @@ def small(name: str, **kw):
     return create_model(name, **{k: v for k, v in SMALL.items() if k in params}, **kw)
 
 
+# The fast suite runs forward/backward at every length for these (one cheap model per family, about
+# 1-5 s of CPU each); the deeper, wider and slow-recurrent ones (GRU and CRNN take 15-35 s of CPU at
+# 10 s x 500 Hz) run in the full suite. Every model's stages and head tests below run in both.
+FAST = {"resnet1d18", "xresnet1d18", "inceptiontime1d", "vgg11_1d", "alexnet1d", "lstm", "transformer1d", "hsmnet"}
+BY_COST = [name if name in FAST else pytest.param(name, marks=pytest.mark.slow) for name in MODELS]
+
+
 def test_registry_has_the_paper_families():
     families = {model_info(n).family for n in MODELS}
     assert {"resnet1d", "xresnet1d", "inception", "vgg1d", "alexnet1d", "rnn", "crnn", "transformer", "hsmnet"} <= families
@@ -28,7 +35,7 @@ def test_registry_has_the_paper_families():
         create_model("resnet1d18", widht=3)
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", BY_COST)
 def test_forward_backward_any_length(name):
     torch.manual_seed(0)
     model = small(name, n_classes=3)

@@ -53,6 +53,7 @@ def test_loop_stops_on_non_finite_validation_predictions(monkeypatch):
         DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, epochs=1, crop_seconds=2.5).fit(X, y)
 
 
+@pytest.mark.slow  # runs trials through the engine: 30-60 s of CPU
 def test_nan_prediction_trial_is_fail_with_one_line_reason(tmp_path, monkeypatch):
     """Through the engine: the trial is stored as FAIL with a one-line reason and the study goes on."""
     from benchmark.budgets import get_budget

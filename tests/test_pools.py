@@ -17,13 +17,17 @@ def test_standin_matches_manifest_and_is_labelled_not_pe(standin):
     assert standin.X().shape == (300, 12, 1000)
 
 
-def test_standin_and_ptbxl_pool_share_no_patient_or_record(standin):
+def test_standin_and_ptbxl_pool_share_no_patient_or_record(standin, data_root):
+    from benchmark.data.sources import create_source
+
     pool = pretraining_pool("ptbxl", standin)
-    assert len(pool.table) == 349
+    every = create_source("ptbxl", data_root / "ptbxl").table()
+    others = every[~every["patient_id"].isin(set(standin.table["patient_id"]))]
+    assert len(pool.table) == len(others) > 0  # every record of another patient (349 in the real snapshot)
     assert not set(pool.table["patient_id"]) & set(standin.table["patient_id"])
     assert not set(pool.table["record_id"]) & set(standin.table["record_id"])
     assert not pool.content_hashes() & standin.content_hashes()
-    assert pool.y().shape == (349, 5)
+    assert pool.y().shape == (len(others), 5)
 
 
 def test_pool_excludes_equal_signals_across_id_namespaces(tmp_path, standin):
@@ -52,7 +56,7 @@ def test_absent_source_reported_unavailable(standin):
         pretraining_pool("cpsc2018", standin)
 
 
-def test_pool_excludes_re_encoded_copies_of_cohort_records(tmp_path, standin, data_root):
+def test_pool_excludes_re_encoded_copies_of_cohort_records(tmp_path, standin, real_data_root):  # CinC 2021 samples
     """A user cohort holding PTB-XL pool records re-written at 500 Hz with another gain and offset
     (no signal is equal any more) and unrelated recordings (Georgia, CinC 2021): the copies leave
     the pool with a notice that counts them; every other pool record stays."""
@@ -62,14 +66,14 @@ def test_pool_excludes_re_encoded_copies_of_cohort_records(tmp_path, standin, da
     from benchmark.data.signals import CANONICAL_LEADS, read_wfdb
     from tests.conftest import write_record
 
-    before = pretraining_pool("ptbxl", _unrelated_cohort(tmp_path / "unrelated", data_root).validate())
+    before = pretraining_pool("ptbxl", _unrelated_cohort(tmp_path / "unrelated", real_data_root).validate())
     copied = before.record_ids[5:11]
     rows = []
     for i, (rid, x) in enumerate(zip(copied, before.X(copied))):
         sig = resample_poly(x.astype(np.float64), 5, 1, axis=1) * 1.7 + 0.3  # 500 Hz, other gain and offset
         write_record(tmp_path / "c", f"copy{rid}", sig.T, 500.0, list(CANONICAL_LEADS))
         rows.append(f"copy{rid},p{i},{i % 2}")
-    for i, hea in enumerate(sorted((data_root / "cinc2021_samples").glob("E*.hea"))[:6]):
+    for i, hea in enumerate(sorted((real_data_root / "cinc2021_samples").glob("E*.hea"))[:6]):
         sig = read_wfdb(hea.with_suffix(""))
         write_record(tmp_path / "c", hea.stem, sig.data.T, sig.fs, sig.leads)
         rows.append(f"{hea.stem},q{i},{i % 2}")

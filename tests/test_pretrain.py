@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from benchmark.estimators import DeepClassifier
@@ -55,6 +56,7 @@ def _race(root: str) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_two_processes_one_pretraining(tmp_path):
     with mp.get_context("spawn").Pool(2) as pool:
         digests = pool.map(_race, [str(tmp_path)] * 2)
@@ -92,7 +94,7 @@ def test_mismatched_backbone_is_refused(tmp_path, standin):
         load_backbone(create_model("resnet1d18", width=16), path)
 
 
-def test_both_sources_pretrain_with_a_masked_union_head(tmp_path, standin, data_root, monkeypatch):
+def test_both_sources_pretrain_with_a_masked_union_head(tmp_path, standin, real_data_root, monkeypatch):
     """PTB-XL + a CPSC-format pool (the CinC2021 samples in WFDB layout stand in for CPSC2018 here):
     a union label matrix where each pool's foreign labels are unknown (NaN) and masked in the loss;
     the pool's two real records with flat leads are dropped and reported."""
@@ -100,8 +102,8 @@ def test_both_sources_pretrain_with_a_masked_union_head(tmp_path, standin, data_
 
     root = tmp_path / "data"
     root.mkdir()
-    (root / "ptbxl").symlink_to(data_root / "ptbxl")
-    (root / "cpsc2018").symlink_to(data_root / "cinc2021_samples")
+    (root / "ptbxl").symlink_to(real_data_root / "ptbxl")
+    (root / "cpsc2018").symlink_to(real_data_root / "cinc2021_samples")
     monkeypatch.setenv("ECG_BENCH_DATA", str(root))
     data = pretraining_data("both", standin)
     X, Y, groups = data.load()

@@ -69,6 +69,7 @@ def test_space_mistakes_fail_with_file_and_parameter(mistake, expected):
     assert str(info.value).startswith("/plugins/broken_space.py: ") and expected in str(info.value)
 
 
+@pytest.mark.slow
 def test_smoke_search_has_deep_and_sktime_trials(tmp_path):
     started = time.time()
     proc = search(tmp_path, "--trials", "6")
@@ -105,6 +106,7 @@ def _wait_for_running(results: Path, min_number: int, timeout: float = 180, conf
     raise AssertionError("no running trial appeared")
 
 
+@pytest.mark.slow
 def test_resume_after_sigkill(tmp_path):
     models = ("--models", "minirocket,resnet1d18,vgg11_1d")
     search(tmp_path, "--trials", "4", *models)
@@ -130,6 +132,7 @@ def test_resume_after_sigkill(tmp_path):
     assert retried and retried[0].params == study.trials[killed].params and retried[0].state in FINISHED
 
 
+@pytest.mark.slow
 def test_two_workers_share_one_journal_study(tmp_path):
     search(tmp_path, "--trials", "4", "--n-workers", "2", "--models", "minirocket,vgg11_1d")
     study = load(tmp_path)
@@ -138,6 +141,7 @@ def test_two_workers_share_one_journal_study(tmp_path):
     assert len({t.number for t in study.trials}) == 4
 
 
+@pytest.mark.slow
 def test_failed_trial_recorded_and_study_goes_on(tmp_path, monkeypatch):
     """A trial that raises is FAIL with its reason; the study continues (in-process engine run)."""
     from benchmark.budgets import get_budget
@@ -180,6 +184,7 @@ def _standin_copy(data_root: Path, dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.slow
 def test_locked_test_records_are_never_read(tmp_path, data_root, monkeypatch):
     from benchmark.objective import evaluate
     from benchmark.search import build_parser, prepare
@@ -245,6 +250,7 @@ def plugnet(n_classes: int = 1, in_leads: int = 12, width: int = 8, dropout: flo
     return pkg
 
 
+@pytest.mark.slow
 def test_plugin_model_joins_the_search(tmp_path):
     pkg = _plugin(tmp_path, 'return {"width": trial.suggest_categorical("width", [4, 8])}')
     env = {"PYTHONPATH": f"{pkg}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
@@ -283,6 +289,7 @@ def test_bad_input_one_line(tmp_path, args, fragments):
     assert "secret" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_existing_study_with_other_split_is_untouched(tmp_path):
     search(tmp_path, "--trials", "1", "--models", "minirocket")
     journal = tmp_path / "pe" / "study.journal"
@@ -292,6 +299,7 @@ def test_existing_study_with_other_split_is_untouched(tmp_path):
     assert journal.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_sigint_stops_cleanly_and_requeues(tmp_path):
     models = ("--models", "minirocket,vgg11_1d")
     search(tmp_path, "--trials", "2", *models)
@@ -310,6 +318,7 @@ def test_sigint_stops_cleanly_and_requeues(tmp_path):
     assert queued and queued[0].system_attrs["fixed_params"] == study.trials[interrupted].params
 
 
+@pytest.mark.slow
 def test_search_on_a_user_cohort(tmp_path, standin):
     """The path a PE user takes: --cohort DIR (500 Hz WFDB, own labels) through search and leaderboard."""
     from tests.conftest import make_cohort

@@ -19,8 +19,8 @@ def test_registry_lists_and_rejects_unknown():
         create_source("ptbxll", "/tmp")
 
 
-def test_ptbxl_all_987_records_load_as_12x1000(data_root):
-    heads = sorted((data_root / "ptbxl" / "records100").glob("*/*.hea"))
+def test_ptbxl_all_987_records_load_as_12x1000(real_data_root):
+    heads = sorted((real_data_root / "ptbxl" / "records100").glob("*/*.hea"))
     assert len(heads) == 987
     for hea in heads:
         sig = read_wfdb(hea.with_suffix(""))
@@ -29,8 +29,8 @@ def test_ptbxl_all_987_records_load_as_12x1000(data_root):
         assert x.dtype == np.float32 and np.isfinite(x).all()
 
 
-def test_ptbxl_metadata_and_superclass_counts(data_root):
-    src = create_source("ptbxl", data_root / "ptbxl")
+def test_ptbxl_metadata_and_superclass_counts(real_data_root):
+    src = create_source("ptbxl", real_data_root / "ptbxl")
     table = src.table()
     assert len(table) == 649
     assert src.skipped == {"signal present but no metadata row": 338}
@@ -39,17 +39,17 @@ def test_ptbxl_metadata_and_superclass_counts(data_root):
     assert table["strat_fold"].value_counts().sort_index().tolist() == [76, 65, 42, 61, 56, 44, 66, 52, 98, 89]
 
 
-def test_ptbxl_levels_and_likelihood(data_root):
-    form = create_source("ptbxl", data_root / "ptbxl", level="rhythm")
+def test_ptbxl_levels_and_likelihood(real_data_root):
+    form = create_source("ptbxl", real_data_root / "ptbxl", level="rhythm")
     assert form.table()["SR"].sum() == 482 and form.table()["AFIB"].sum() == 49
-    strict = create_source("ptbxl", data_root / "ptbxl", min_likelihood=100).table()
+    strict = create_source("ptbxl", real_data_root / "ptbxl", min_likelihood=100).table()
     assert strict["NORM"].sum() < 328  # some NORM statements have likelihood < 100
     with pytest.raises(ConfigError, match="label level"):
-        create_source("ptbxl", data_root / "ptbxl", level="superclasses")
+        create_source("ptbxl", real_data_root / "ptbxl", level="superclasses")
 
 
-def test_cinc2021_records_resample_to_100hz(data_root):
-    heads = sorted((data_root / "cinc2021_samples").glob("*.hea"))
+def test_cinc2021_records_resample_to_100hz(real_data_root):
+    heads = sorted((real_data_root / "cinc2021_samples").glob("*.hea"))
     assert len(heads) == 50
     refused = []
     for hea in heads:
@@ -62,7 +62,7 @@ def test_cinc2021_records_resample_to_100hz(data_root):
         except DataError as exc:
             refused.append(str(exc))
     # two real records have three flat leads: loading them as cohort records is refused, by name
-    assert refused == [f"{data_root / 'cinc2021_samples' / name}.hea: flat lead(s) V2, V4, V6 (no signal)"
+    assert refused == [f"{real_data_root / 'cinc2021_samples' / name}.hea: flat lead(s) V2, V4, V6 (no signal)"
                        for name in ("JS20004", "JS20008")]
     # polyphase resampling keeps the waveform: compare against a plain decimation of a smooth lead
     sig = read_wfdb(heads[0].with_suffix(""))
@@ -70,8 +70,8 @@ def test_cinc2021_records_resample_to_100hz(data_root):
     assert np.corrcoef(x[1, 10:-10], sig.data[1, ::5][10:-10])[0, 1] > 0.95
 
 
-def test_cpsc_wfdb_layout_maps_snomed_to_nine_classes(data_root):
-    src = create_source("cpsc2018", data_root / "cinc2021_samples")
+def test_cpsc_wfdb_layout_maps_snomed_to_nine_classes(real_data_root):
+    src = create_source("cpsc2018", real_data_root / "cinc2021_samples")
     table = src.table()
     assert src.layout == "wfdb" and len(src.label_names) == 9
     counts = table[src.label_names].sum()
@@ -80,8 +80,8 @@ def test_cpsc_wfdb_layout_maps_snomed_to_nine_classes(data_root):
     assert sum(src.skipped.values()) == 50 - len(table)
 
 
-def test_cpsc_raw_mat_true_lengths(data_root):
-    files = sorted((data_root / "cpsc2018_raw_samples").glob("*.mat"))
+def test_cpsc_raw_mat_true_lengths(real_data_root):
+    files = sorted((real_data_root / "cpsc2018_raw_samples").glob("*.mat"))
     assert len(files) == 10
     lengths = {f.stem: read_cpsc_mat(f).data.shape[1] for f in files}
     assert lengths["A1981"] == 7950 and lengths["A1980"] == 5000
@@ -90,8 +90,8 @@ def test_cpsc_raw_mat_true_lengths(data_root):
     assert valid == 1000 and x.shape == (12, 1000)  # 15.9 s: the first 10 s are kept
 
 
-def test_cpsc_original_layout_with_reference(tmp_path, data_root):
-    for f in (data_root / "cpsc2018_raw_samples").glob("*.mat"):
+def test_cpsc_original_layout_with_reference(tmp_path, real_data_root):
+    for f in (real_data_root / "cpsc2018_raw_samples").glob("*.mat"):
         shutil.copy(f, tmp_path / f.name)
     pd.DataFrame({"Recording": ["A1980", "A1981", "A1982"], "First_label": [1, 2, 5],
                   "Second_label": [None, 7, None], "Third_label": [None, None, None]}).to_csv(tmp_path / "REFERENCE.csv", index=False)

@@ -3,7 +3,8 @@ validate every record, fetch datasets.
 
 Both decode and validate every record (dev and locked test; no signal is kept) before anything is
 written, listing every corrupt file, NaN or flat lead in one error; the result is cached, so it
-runs once per cohort version. ``check`` stops there; ``describe`` then shows the split.
+runs once per cohort version. ``check`` stops there; ``describe`` then shows the split. The cohort
+options may come before or after the subcommand.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from pathlib import Path
 from benchmark.data import download as dl
 from benchmark.data.paths import download_root
 from benchmark.data.splits import TEST
-from benchmark.errors import cli_entry
+from benchmark.budgets import BUDGETS, get_budget
+from benchmark.cli import add_version, shared_options
+from benchmark.errors import ConfigError, cli_entry
 from benchmark.experiment import add_cohort_options
 
 
 def describe(args: argparse.Namespace) -> dict:
     from benchmark.experiment import load_experiment_data
 
-    data = load_experiment_data(args)
+    budget = get_budget(args.budget) if args.budget else None
+    if budget and args.folds and args.folds != budget.folds:
+        raise ConfigError(f"--folds {args.folds} disagrees with --budget {budget.name} ({budget.folds} folds); give one")
+    data = load_experiment_data(args, folds=budget.folds if budget else None)
     cohort, split = data.cohort, data.split
     y = dict(zip(cohort.table["record_id"], cohort.table["label"]))
     pid = dict(zip(cohort.table["record_id"], cohort.table["patient_id"]))
@@ -43,6 +49,7 @@ def describe(args: argparse.Namespace) -> dict:
         "manifest_hash": cohort.manifest_hash,
         "split_hash": split.hash,
         "split_file": str(data.split_path),
+        "budget": budget.name if budget else None,
         "folds": [part(split.fold(k)[1]) for k in range(split.n_folds)],
         "test": part([r for r, f in split.assignment.items() if f == TEST]),
     }
@@ -57,6 +64,8 @@ def print_table(info: dict) -> None:
     console.print(f"{info['records']} records, {info['patients']} patients, {info['positives']} positives, "
                   f"{info['fs']:g} Hz × {info['seconds']:g} s")
     console.print(f"manifest {info['manifest_hash'][:16]}  split {info['split_hash'][:16]}  ({info['split_file']})")
+    used_by = f"the split of a --budget {info['budget']} search" if info["budget"] else "pass --budget NAME for a search's split"
+    console.print(f"{len(info['folds'])} patient-grouped dev folds + locked test ({used_by})")
     table = Table("part", "records", "patients", "positives", "share")
     for k, f in enumerate(info["folds"]):
         table.add_row(f"fold {k}", str(f["records"]), str(f["patients"]), str(f["positives"]),
@@ -69,13 +78,18 @@ def print_table(info: dict) -> None:
 
 @cli_entry
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.data", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmark.data", description=__doc__,
+                                     parents=[shared_options(add_cohort_options, in_subcommand=False)])
+    add_version(parser)
     sub = parser.add_subparsers(dest="command", required=True)
-    p_desc = sub.add_parser("describe", help="records, patients, positives per fold and locked test")
-    add_cohort_options(p_desc)
+    p_desc = sub.add_parser("describe", help="records, patients, positives per fold and locked test",
+                            parents=[shared_options(add_cohort_options, in_subcommand=True)])
+    p_desc.add_argument("--budget", default=None,
+                        help=f"show the split a search with this budget uses ({', '.join(f'{b.name}: {b.folds} folds' for b in BUDGETS.values())}); "
+                             "default: --folds, else 5")
     p_desc.add_argument("--json", action="store_true", help="print one JSON object")
-    p_check = sub.add_parser("check", help="decode and validate every record of the cohort")
-    add_cohort_options(p_check)
+    sub.add_parser("check", help="decode and validate every record of the cohort",
+                   parents=[shared_options(add_cohort_options, in_subcommand=True)])
     p_dl = sub.add_parser("download", help="fetch a dataset from PhysioNet (resume + SHA-256 check)")
     p_dl.add_argument("dataset", choices=sorted(dl.REMOTES))
     p_dl.add_argument("--dest", default=None, help=f"data root to download into (default {download_root()})")

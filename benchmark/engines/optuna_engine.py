@@ -75,6 +75,18 @@ def make_pruner(name: str, max_steps: int) -> optuna.pruners.BasePruner:
     raise ConfigError(f"unknown --pruner {name!r}; choose {', '.join(PRUNERS)}")
 
 
+def difference(key: str, stored, now) -> str:
+    """How a stored identity value differs from this command's: for lists (models, pretraining
+    sources) only what was added and removed, not two long lists."""
+    if isinstance(stored, list) and isinstance(now, list):
+        added = [v for v in now if v not in stored]
+        removed = [v for v in stored if v not in now]
+        parts = ([f"this command adds {', '.join(map(str, added))}"] if added else []) + \
+                ([f"drops {', '.join(map(str, removed))}"] if removed else [])
+        return f"other {key} ({'; '.join(parts) or 'same names, other order'})"
+    return f"{key}={stored!r}, not {now!r}"
+
+
 def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool = True) -> optuna.Study:
     """Load ``name`` (checking it belongs to this task, cohort, split and budget) or create it."""
     identity = ctx.identity()
@@ -99,11 +111,12 @@ def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool
         return study
     for key, value in identity.items():
         if stored["identity"].get(key) != value:
-            raise ConfigError(f"study {name!r} exists with {key}={stored['identity'].get(key)!r}, not {value!r}; "
-                              "choose another --study-name (the existing study is left untouched)")
+            raise ConfigError(f"study {name!r} exists with {difference(key, stored['identity'].get(key), value)}; "
+                              "choose another --study (the existing study is left untouched)")
     if stored.get("pretrain_choices") != ctx.pretrain_choices:
-        raise ConfigError(f"study {name!r} was created with pretraining sources {stored.get('pretrain_choices')}, "
-                          f"now {ctx.pretrain_choices} are available; restore the data or use another --study-name")
+        raise ConfigError(f"study {name!r} was created with "
+                          f"{difference('pretraining sources', stored.get('pretrain_choices'), ctx.pretrain_choices)}; "
+                          "restore the data or use another --study")
     return study
 
 

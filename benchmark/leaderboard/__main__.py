@@ -43,6 +43,9 @@ def _shared(suppress: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmark.leaderboard", description=__doc__,
                                      parents=[_shared(False)])
+    from benchmark.cli import add_version
+
+    add_version(parser)
     sub = parser.add_subparsers(dest="command")
     fin = sub.add_parser("finalize", parents=[_shared(True)],
                          help="evaluate the configuration(s) chosen from the CV table once on the locked test")
