@@ -112,7 +112,10 @@ def _test_patients(y: np.ndarray, groups: np.ndarray, test_fraction: float, seed
     (rounded up), stratified by whether a patient has any positive record."""
     table = pd.DataFrame({"patient": groups, "label": y}).groupby("patient", sort=True)["label"].max()
     patients, labels = table.index.to_numpy(), table.to_numpy()
-    _, test = train_test_split(patients, test_size=test_fraction, stratify=labels, random_state=seed)
+    # stratify when both kinds of patient can be split; when every patient has a positive record (or
+    # none has), there is one stratum and a plain patient split is the same thing
+    stratify = labels if min(np.bincount(labels, minlength=2)) >= 2 else None
+    _, test = train_test_split(patients, test_size=test_fraction, stratify=stratify, random_state=seed)
     return np.isin(groups, test)
 
 
@@ -135,8 +138,7 @@ def make_split(table: pd.DataFrame, n_folds: int = 5, test_fraction: float = 0.2
     else:
         if not 0 < test_fraction < 0.5:
             raise DataError(f"{what}: test fraction must be in (0, 0.5), got {test_fraction}")
-        positive_patients = len(set(groups[y == 1]))
-        if positive_patients < 2 or len(set(groups)) - positive_patients < 2:
+        if len(set(groups[y == 1])) < 2:  # one positive patient cannot be in both the dev part and the test
             _check_counts(y, n_folds, 0, what)
         is_test = _test_patients(y, groups, test_fraction, seed)
     dev = ~is_test
