@@ -63,8 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 # Terminal columns by priority: the narrowest terminal keeps the first ones (shown in table order).
 TERMINAL_PRIORITY = ("rank", "model", "auroc_mean", "auroc_ci_low", "vs_rank_1", "pretrain", "crop_seconds", "trial",
                      "auprc_mean", "freeze_depth", "freeze_fraction", "normalization", "n_parameters",
-                     "fit_seconds_per_fold", "auroc_std", "sensitivity_mean", "specificity_mean", "f1_mean",
-                     "tied_with_best")
+                     "fit_seconds_per_fold", "auroc_std", "sensitivity_mean", "specificity_mean", "f1_mean")
 
 
 def print_table(table, counts, head, top: int, width: int | None = None) -> None:

@@ -80,10 +80,6 @@ _FIXED = {
     "predict_ms_per_record": Column("Predict time per record (ms)", "ms/rec", "milliseconds to predict one record "
                                     "(median over folds)", "float", False, 3),
     "seed": Column("Seed", "seed", "training seed of the trial", "int", False, 0),
-    "p_vs_best": Column("p vs rank 1", "p", "two-sided p-value of a paired t-test across folds against rank 1",
-                        "float", False, 3),
-    "tied_with_best": Column("Not shown worse than rank 1", "≈best", "true where p vs rank 1 ≥ 0.05: not shown to be "
-                             "worse (with 3-5 folds the test has little power)", "bool", True),
     "test_train_ratio": Column("Test/train size ratio", "n_test/n_train", "held-out / training records per fold, "
                                "used by the corrected variance", "float", False, 3),
     "p_vs_rank_1": Column("p vs rank 1 (corrected)", "p", "two-sided p of the corrected resampled paired t-test "
