@@ -113,7 +113,9 @@ def test_postgres_two_workers_three_trials_each(tmp_path):
     study = optuna.load_study(study_name=name, storage=make_storage(url, tmp_path / "unused"))
     done = study.get_trials(states=FINISHED)
     assert len(done) == 6 and len(study.trials) == 6  # none lost, none duplicated
-    assert len({t.number for t in study.trials}) == 6 and all(t.user_attrs.get("folds") for t in done)
+    assert len({t.number for t in study.trials}) == 6
+    # a trial pruned inside its first fold (epoch-level fidelity) has finished, and stores, no fold
+    assert all(t.user_attrs.get("folds") for t in done if t.state == TrialState.COMPLETE)
     _check_leaderboard_reads(study)
 
 
