@@ -16,7 +16,7 @@ from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
 from benchmark.engines.progress import ProgressMonitor
-from benchmark.errors import ConfigError
+from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
 from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, trial_record
 
@@ -167,7 +167,7 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
             trial.set_user_attr("fail_reason", "interrupted (Ctrl-C); queued to run again")
             raise
         except Exception as exc:
-            trial.set_user_attr("fail_reason", f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:500])
+            trial.set_user_attr("fail_reason", one_line(f"{type(exc).__name__}: {exc}")[:500])
             raise
         for key in ("n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record", "predict_ms_per_record"):
             trial.set_user_attr(key, result[key])

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmark.errors import ConfigError
+from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
 from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, pretrain_spec, trial_record
 from benchmark.space import suggest_config
@@ -64,7 +64,7 @@ def start_ray(options: RayOptions):
     except Exception as exc:  # ConnectionError, RuntimeError, ValueError from ray.init
         where = options.address or "a local Ray"
         raise ConfigError(f"--address {where}: cannot connect to Ray ({type(exc).__name__}: "
-                          f"{' '.join(str(exc).split())[:200]})") from exc
+                          f"{one_line(exc)[:200]})") from exc
     gpus = ray.cluster_resources().get("GPU", 0)
     if options.gpus_per_trial > 0 and gpus == 0:
         ray.shutdown()
