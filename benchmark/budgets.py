@@ -29,6 +29,9 @@ class Budget:
     filters: tuple[str, ...] = FILTERS
     baseline_overrides: dict = field(default_factory=dict)
     anchors: tuple[str, ...] = ("minirocket", "resnet1d18")  # run first in a new study: reference points
+    # training TFLOP one deep trial may cost (None: no ceiling); see benchmark.ceiling for how the
+    # space shrinks to fit and scripts/bench_ceiling.py for what it means in minutes
+    max_train_tflop: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -41,7 +44,7 @@ BUDGETS = {
                                         "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 300, "n_estimators": 5},
                                         "catch22_forest": {"n_estimators": 50}}),
     "small": Budget("small", folds=5, min_epochs=5, max_epochs=20, patience=5, crops=(2.5, 5.0), pretrain_epochs=5,
-                    repeats=2,
+                    repeats=2, max_train_tflop=8.0,
                     baseline_overrides={"minirocket": {"num_kernels": 5000}, "multirocket": {"num_kernels": 2500},
                                         "rocket": {"num_kernels": 2000}, "arsenal": {"num_kernels": 1000, "n_estimators": 10}}),
     "full": Budget("full", folds=5, min_epochs=20, max_epochs=100, patience=15, crops=(1.0, 2.5, 5.0, 10.0),

@@ -44,6 +44,24 @@ class SearchContext:
     threshold_from: str = THRESHOLD_FROM[0]  # the fit protocol of every trial (stored in its config)
     eval_crops: str = EVAL_CROPS[0]
     _pools: dict = field(default_factory=dict, repr=False)
+    _ceiling: list = field(default_factory=list, repr=False)
+
+    @property
+    def ceiling(self):
+        """The budget's cost ceiling over this split (None when the budget states none)."""
+        if not self._ceiling:
+            from benchmark.ceiling import study_ceiling
+            from benchmark.data.signals import CANONICAL_LEADS
+
+            self._ceiling.append(study_ceiling(self.budget, self.split, len(CANONICAL_LEADS), self.cohort.fs))
+        return self._ceiling[0]
+
+    def searched_models(self) -> list[str]:
+        """The model categorical of every trial: the selection less what the ceiling removes."""
+        from benchmark.space import all_models
+
+        models = self.models or all_models()
+        return models if self.ceiling is None else self.ceiling.models(models)
 
     def __getstate__(self) -> dict:  # worker processes rebuild pretraining pools lazily
         return {**self.__dict__, "_pools": {}}
@@ -53,7 +71,7 @@ class SearchContext:
         return {"task": self.task, "cohort": self.cohort.name, "manifest_hash": self.cohort.manifest_hash,
                 "repeats": self.split.repeats, "threshold_from": self.threshold_from, "eval_crops": self.eval_crops,
                 "split_hash": self.split.hash, "budget": self.budget.name, "seed": self.seed, "fs": self.cohort.fs,
-                "models": self.models}
+                "models": self.models, "max_train_tflop": self.budget.max_train_tflop}
 
     def pretraining(self, source: str):
         if source not in self._pools:
@@ -65,7 +83,7 @@ class SearchContext:
 
 def configure(trial, ctx: SearchContext) -> dict:
     """The trial's configuration: a point of the joint space plus the study's fit protocol."""
-    config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models)
+    config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models, ctx.ceiling)
     config["threshold_from"] = ctx.threshold_from
     if config["kind"] == "deep":
         config["eval_crops"] = ctx.eval_crops

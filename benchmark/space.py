@@ -179,18 +179,25 @@ def all_models(kind: str | None = None) -> list[str]:
 
 # ------------------------------------------------------------------------------ the joint space
 class _Prefixed:
-    """A trial view that namespaces a family's parameters (``family.name``)."""
+    """A trial view that namespaces a family's parameters (``family.name``) and applies the cost
+    ceiling's limits (:class:`benchmark.ceiling.FamilyLimits`): shorter choice lists, lower tops."""
 
-    def __init__(self, trial, prefix: str):
+    def __init__(self, trial, prefix: str, limits=None):
         self._trial, self._prefix = trial, prefix
+        self._categorical = limits.categorical if limits else {}
+        self._high = limits.numeric_high if limits else {}
 
     def suggest_categorical(self, name, choices):
+        if name in self._categorical:
+            choices = [c for c in choices if c in self._categorical[name]]
         return self._trial.suggest_categorical(f"{self._prefix}.{name}", choices)
 
     def suggest_int(self, name, low, high, step=1, log=False):
+        high = min(high, self._high.get(name, high))
         return self._trial.suggest_int(f"{self._prefix}.{name}", low, high, step=step, log=log)
 
     def suggest_float(self, name, low, high, step=None, log=False):
+        high = min(high, self._high.get(name, high))
         return self._trial.suggest_float(f"{self._prefix}.{name}", low, high, step=step, log=log)
 
 
@@ -202,13 +209,20 @@ def stage_count(model: str, kwargs: tuple) -> int:
     return create_model(model, **dict(kwargs)).n_stages
 
 
-def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str] | None = None) -> dict:
-    """One configuration of the joint space (define-by-run: conditional on the model)."""
+def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str] | None = None,
+                   ceiling=None) -> dict:
+    """One configuration of the joint space (define-by-run: conditional on the model).
+
+    ``ceiling`` (a :class:`benchmark.ceiling.CostCeiling`) removes what the budget cannot afford
+    before anything is drawn: models, architecture choices and the top of the epochs range."""
     models = models or all_models()
+    if ceiling is not None:
+        models = ceiling.models(models)
     model = trial.suggest_categorical("model", models)
     entry = space_for(model)
+    limits = ceiling.family(entry.family) if ceiling is not None and entry.kind == "deep" else None
     config: dict[str, Any] = {"model": model, "family": entry.family, "kind": entry.kind,
-                              "model_kwargs": entry.fn(_Prefixed(trial, entry.family), model)}
+                              "model_kwargs": entry.fn(_Prefixed(trial, entry.family, limits), model)}
     config["normalization"] = trial.suggest_categorical("normalization", list(budget.normalizations))
     if entry.kind == "baseline":
         config["model_kwargs"] = {**budget.baseline_overrides.get(model, {}), **config["model_kwargs"]}
@@ -228,5 +242,8 @@ def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str]
     config["batch_size"] = trial.suggest_categorical("batch_size", list(budget.batch_sizes))
     config["loss"] = trial.suggest_categorical("loss", ["bce", "focal"])
     config["focal_gamma"] = trial.suggest_float("focal_gamma", 0.5, 4.0) if config["loss"] == "focal" else 2.0
-    config["epochs"] = trial.suggest_int("epochs", budget.min_epochs, budget.max_epochs)
+    high = budget.max_epochs
+    if ceiling is not None:
+        high = ceiling.max_epochs(model, config["model_kwargs"], config["crop_seconds"], high)
+    config["epochs"] = trial.suggest_int("epochs", budget.min_epochs, high)
     return config

@@ -15,7 +15,9 @@ import optuna
 from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
+import benchmark
 from benchmark.engines.progress import ProgressMonitor
+from benchmark.engines.storage import check_version
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
 from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, trial_record
@@ -102,13 +104,15 @@ def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool
     stored = study.user_attrs
     if stored.get("identity") is None:
         study.set_user_attr("identity", identity)
+        study.set_user_attr("package_version", benchmark.__version__)
         study.set_user_attr("budget_settings", ctx.budget.as_dict())
         study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
         study.set_user_attr("description", ctx.cohort.description)
         for anchor in ctx.budget.anchors:  # reference configurations run first
-            if anchor in ctx.models:
+            if anchor in ctx.searched_models():
                 study.enqueue_trial({"model": anchor}, skip_if_exists=True)
         return study
+    check_version(study)
     for key, value in identity.items():
         if stored["identity"].get(key) != value:
             raise ConfigError(f"study {name!r} exists with {difference(key, stored['identity'].get(key), value)}; "

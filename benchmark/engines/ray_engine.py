@@ -79,9 +79,10 @@ class SpaceFunction:
     budget: object
     pretrain_choices: list[str]
     models: list[str]
+    ceiling: object = None
 
     def __call__(self, trial) -> None:
-        suggest_config(trial, self.budget, self.pretrain_choices, self.models)
+        suggest_config(trial, self.budget, self.pretrain_choices, self.models, self.ceiling)
 
 
 def _searcher_class():
@@ -140,7 +141,7 @@ def _check_reachable(address: str, timeout: float = 3.0) -> None:
 def make_searcher(ctx: SearchContext, storage, study_name: str):
     from benchmark.engines.optuna_engine import make_sampler
 
-    searcher = _searcher_class()(space=SpaceFunction(ctx.budget, ctx.pretrain_choices, ctx.models), metric=METRIC,
+    searcher = _searcher_class()(space=SpaceFunction(ctx.budget, ctx.pretrain_choices, ctx.models, ctx.ceiling), metric=METRIC,
                                  mode="max", sampler=make_sampler(ctx.seed), study_name=study_name, storage=storage)
     searcher.n_fold_evaluations = ctx.split.n_folds * ctx.split.repeats
     return searcher

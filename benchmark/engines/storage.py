@@ -287,3 +287,25 @@ def describe_storage(storage: optuna.storages.BaseStorage) -> str:
     if isinstance(storage, RDBStorage):
         return redact(storage.url)
     return type(storage).__name__
+
+
+def study_version(study) -> str | None:
+    """The package version that made ``study`` (stored at creation; older studies: on their trials)."""
+    version = study.user_attrs.get("package_version")
+    if version is None:
+        version = next((t.user_attrs["package_version"] for t in study.get_trials(deepcopy=False)
+                        if "package_version" in t.user_attrs), None)
+    return version
+
+
+def check_version(study) -> None:
+    """Refuse a study another package version made: its trials would be mixed with this version's
+    (a different space, protocol or metric), so it must be regenerated, never silently reused."""
+    import benchmark
+    from benchmark.errors import ConfigError
+
+    version = study_version(study)
+    if version is not None and version != benchmark.__version__:
+        raise ConfigError(f"study {study.study_name!r} was made by ecg-automl-bench {version}, this is "
+                          f"{benchmark.__version__}; regenerate it (scripts/publish_leaderboard.py, or a new --study); "
+                          "results of two versions are never mixed")
