@@ -32,6 +32,7 @@ class Budget:
     # training TFLOP one deep trial may cost (None: no ceiling); see benchmark.ceiling for how the
     # space shrinks to fit and scripts/bench_ceiling.py for what it means in minutes
     max_train_tflop: float | None = None
+    excluded_models: tuple[str, ...] = ()  # never sampled under this budget (too slow for it; say why)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -43,10 +44,13 @@ BUDGETS = {
                     baseline_overrides={"minirocket": {"num_kernels": 1000}, "multirocket": {"num_kernels": 500},
                                         "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 300, "n_estimators": 5},
                                         "catch22_forest": {"n_estimators": 50}}),
+    # small: 2 CPU cores. A deep trial may cost at most 4 TFLOP of training (about 1.5-3 min there,
+    # scripts/bench_ceiling.py); the rocket kernels are cut to 40-75 s a trial; catch22_forest is left
+    # out, its catch22 transform alone taking 32-34 s a fold (5.5 min a trial) on 2 cores.
     "small": Budget("small", folds=5, min_epochs=5, max_epochs=20, patience=5, crops=(2.5, 5.0), pretrain_epochs=5,
-                    repeats=2, max_train_tflop=8.0,
-                    baseline_overrides={"minirocket": {"num_kernels": 5000}, "multirocket": {"num_kernels": 2500},
-                                        "rocket": {"num_kernels": 2000}, "arsenal": {"num_kernels": 1000, "n_estimators": 10}}),
+                    repeats=2, max_train_tflop=4.0, excluded_models=("catch22_forest",),
+                    baseline_overrides={"minirocket": {"num_kernels": 5000}, "multirocket": {"num_kernels": 1000},
+                                        "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 100, "n_estimators": 5}}),
     "full": Budget("full", folds=5, min_epochs=20, max_epochs=100, patience=15, crops=(1.0, 2.5, 5.0, 10.0),
                    pretrain_epochs=30, repeats=3),
 }

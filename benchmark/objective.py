@@ -60,7 +60,7 @@ class SearchContext:
         """The model categorical of every trial: the selection less what the ceiling removes."""
         from benchmark.space import all_models
 
-        models = self.models or all_models()
+        models = [m for m in (self.models or all_models()) if m not in self.budget.excluded_models]
         return models if self.ceiling is None else self.ceiling.models(models)
 
     def __getstate__(self) -> dict:  # worker processes rebuild pretraining pools lazily

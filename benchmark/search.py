@@ -160,6 +160,9 @@ def prepare(args: argparse.Namespace):
     cohort = data.cohort.with_signals(data.split.dev_ids())
     ctx = SearchContext(args.task, cohort, data.split, budget, args.seed, args.device, args.data_dir,
                         models=models, threshold_from=args.threshold_from, eval_crops=args.eval_crops)
+    if not ctx.searched_models():
+        raise ConfigError(f"--models {args.models}: every selected model is left out of the {budget.name} budget "
+                          "(benchmark/budgets.py says why); choose other models or another --budget")
     ctx.pretrain_choices, notices = pretrain_choices(ctx)
     if cohort.is_standin:
         notices.insert(0, cohort.description)

@@ -215,7 +215,7 @@ def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str]
 
     ``ceiling`` (a :class:`benchmark.ceiling.CostCeiling`) removes what the budget cannot afford
     before anything is drawn: models, architecture choices and the top of the epochs range."""
-    models = models or all_models()
+    models = [m for m in (models or all_models()) if m not in budget.excluded_models]
     if ceiling is not None:
         models = ceiling.models(models)
     model = trial.suggest_categorical("model", models)

@@ -34,3 +34,25 @@ def test_non_torch_estimator_reports_no_flops_and_its_time():
     assert forward_flops_per_record(Constant(), X) is None
     p, ms = timed_predict_proba(Constant(), X)
     assert p.shape == (4, 2) and ms >= 0
+
+
+def test_flops_of_a_network_that_feeds_a_parameter_view_to_a_module():
+    """hsmnet expands a learned query into its attention: under ``no_grad`` that view requires grad
+    with no grad function, which broke the FLOP counter's module tracker (a FAIL on a GPU run)."""
+    import torch
+
+    from benchmark.models import create_model
+    from benchmark.training.cost import forward_flops_per_record
+
+    class Fitted:
+        model_ = create_model("hsmnet", width=16, depth=1)
+
+        def predict_proba(self, X):
+            with torch.no_grad():
+                p = torch.sigmoid(self.model_(torch.as_tensor(X, dtype=torch.float32))).numpy()
+            return np.hstack([1 - p, p])
+
+    est = Fitted()
+    flops = forward_flops_per_record(est, np.random.default_rng(0).standard_normal((2, 12, 250)).astype("float32"))
+    assert flops and flops > 0
+    assert all(p.requires_grad for p in est.model_.parameters())  # restored after the count

@@ -9,14 +9,35 @@ nothing here guesses a count that was not measured.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import numpy as np
+import torch
 from torch.utils.flop_counter import FlopCounterMode
+
+
+@contextmanager
+def _frozen(estimator):
+    """Parameters of the estimator's network with ``requires_grad`` off for the count.
+
+    ``FlopCounterMode`` tracks modules with autograd hooks on their inputs; under ``no_grad`` a view
+    of a trainable parameter (a learned query expanded to the batch, as in hsmnet) requires grad yet
+    has no grad function, and the tracker then fails ("Expected gradient function to be set")."""
+    module = getattr(estimator, "model_", None)
+    params = list(module.parameters()) if isinstance(module, torch.nn.Module) else []
+    flags = [p.requires_grad for p in params]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p, flag in zip(params, flags):
+            p.requires_grad_(flag)
 
 
 def forward_flops_per_record(estimator, X: np.ndarray) -> int | None:
     """FLOPs of ``estimator.predict_proba`` on the first record of ``X``; None when no torch op ran."""
-    with FlopCounterMode(display=False) as counter:
+    with _frozen(estimator), FlopCounterMode(display=False) as counter:
         estimator.predict_proba(X[:1])
     flops = int(counter.get_total_flops())
     return flops if flops > 0 else None
