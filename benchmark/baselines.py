@@ -100,11 +100,21 @@ class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
                            n_jobs=self.n_jobs)
         raise ConfigError(f"unknown head {self.head!r}")
 
-    def _features(self, X: np.ndarray) -> np.ndarray:
+    def _transform_key(self, X_fit: np.ndarray) -> tuple:
+        """What a fitted feature transform is a function of: its settings and the data it was fit on."""
+        return (self.features, self.num_kernels, self.seed, _digest(X_fit))
+
+    def _features(self, X: np.ndarray, memo: bool = False) -> np.ndarray:
+        """Features of ``X``; ``memo`` (fit only) shares them with other trials, while
+        ``predict_proba`` always computes them, so its measured time is the real inference cost."""
         Xp = self.preprocess_.transform(X).astype(np.float64)
         if self.features_ is None:
             return Xp
-        return np.nan_to_num(np.asarray(self.features_.transform(Xp), dtype=np.float64))
+
+        def compute() -> np.ndarray:
+            return np.nan_to_num(np.asarray(self.features_.transform(Xp), dtype=np.float64))
+
+        return FEATURES.get((self.features_key_, _digest(Xp)), compute) if memo else compute()
 
     def fit(self, X, y, groups=None) -> "ThresholdedClassifier":
         """``X`` (n, leads, T) finite; ``y`` two classes, any labels; ``groups`` patient ids."""
@@ -115,13 +125,15 @@ class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
         self.preprocess_ = Preprocess(self.fs, "none", self.normalization).fit(X[fit_idx])
         self.features_ = None if self.head == "arsenal" else self._make_features()
         if self.features_ is not None:
-            self.features_.fit(self.preprocess_.transform(X[fit_idx]).astype(np.float64))
-        self.head_ = self._make_head().fit(self._features(X[fit_idx]), y[fit_idx])
-        fit_threshold(self, X, y, groups, val_idx, self._proba(X[val_idx]))
+            X_fit = self.preprocess_.transform(X[fit_idx]).astype(np.float64)
+            self.features_key_ = self._transform_key(X_fit)
+            self.features_ = FEATURES.fitted(self.features_key_, lambda: self.features_.fit(X_fit))
+        self.head_ = self._make_head().fit(self._features(X[fit_idx], memo=True), y[fit_idx])
+        fit_threshold(self, X, y, groups, val_idx, self._proba(X[val_idx], memo=True))
         return self
 
-    def _proba(self, X: np.ndarray) -> np.ndarray:
-        return self.head_.predict_proba(self._features(X))[:, 1]
+    def _proba(self, X: np.ndarray, memo: bool = False) -> np.ndarray:
+        return self.head_.predict_proba(self._features(X, memo))[:, 1]
 
     def predict_proba(self, X) -> np.ndarray:
         """(n, 2): P(``classes_[0]``), P(``classes_[1]``)."""
@@ -150,6 +162,58 @@ class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
         if self.head == "forest":
             return size + int(sum(t.tree_.node_count for t in self.head_.estimators_))
         return size + _fitted_size(self.head_)
+
+
+def _digest(a: np.ndarray) -> str:
+    import xxhash
+
+    a = np.ascontiguousarray(a)
+    return f"{a.dtype}{a.shape}" + xxhash.xxh3_128_hexdigest(a.data)
+
+
+class FeatureMemo:
+    """Fitted feature transforms and their outputs, shared by the trials of one process.
+
+    A rocket-family or catch22 transform is a deterministic function of its settings (kernels,
+    seed) and of the exact array it was fit on, and its output of the exact array it transforms, so
+    trials that differ only in the head (``C``) reuse both instead of recomputing them: the features
+    are the same numbers either way (``tests/test_baselines_memo.py``). Keys hold content digests
+    (xxh3-128) of the preprocessed arrays, so another fold, normalization or record set never hits.
+    Least recently used entries go first beyond ``max_bytes`` of stored features."""
+
+    def __init__(self, max_bytes: int = 1 << 30):
+        from collections import OrderedDict
+
+        self.max_bytes = max_bytes
+        self._transforms: OrderedDict = OrderedDict()
+        self._outputs: OrderedDict = OrderedDict()
+        self._bytes = 0
+
+    def fitted(self, key: tuple, fit: Callable):
+        if key not in self._transforms:
+            self._transforms[key] = fit()
+            while len(self._transforms) > 256:
+                self._transforms.popitem(last=False)
+        self._transforms.move_to_end(key)
+        return self._transforms[key]
+
+    def get(self, key: tuple, compute: Callable) -> np.ndarray:
+        if key not in self._outputs:
+            value = compute()
+            self._outputs[key] = value
+            self._bytes += value.nbytes
+            while self._bytes > self.max_bytes and len(self._outputs) > 1:
+                self._bytes -= self._outputs.popitem(last=False)[1].nbytes
+        self._outputs.move_to_end(key)
+        return self._outputs[key].copy()
+
+    def clear(self) -> None:
+        self._transforms.clear()
+        self._outputs.clear()
+        self._bytes = 0
+
+
+FEATURES = FeatureMemo()
 
 
 def _fitted_size(obj) -> int:

@@ -14,6 +14,10 @@ from benchmark.errors import ConfigError, cli_entry
 TOLERANCE = 1e-6
 
 
+class _Enough(Exception):
+    """Every stored fold has been re-run."""
+
+
 def reproduce(study, trial_number: int, args) -> tuple[list[dict], list[dict]]:
     from benchmark.experiment import context_from_study
     from benchmark.objective import apply_torch_settings, evaluate
@@ -28,8 +32,18 @@ def reproduce(study, trial_number: int, args) -> tuple[list[dict], list[dict]]:
     ctx.seed = trial.user_attrs["seed"]
     if "torch" in trial.user_attrs:  # trials stored before these settings were recorded run with the defaults
         apply_torch_settings(trial.user_attrs["torch"])
-    rerun = evaluate(trial.user_attrs["config"], ctx)["folds"]
-    return stored, rerun[: len(stored)]
+    rerun: list[dict] = []
+
+    def keep(_index: int, row: dict) -> None:  # a pruned trial stored only the folds it finished
+        rerun.append(row)
+        if len(rerun) == len(stored):
+            raise _Enough
+
+    try:
+        evaluate(trial.user_attrs["config"], ctx, on_fold=keep)
+    except _Enough:
+        pass
+    return stored, rerun
 
 
 def differences(stored: list[dict], rerun: list[dict]) -> list[tuple[int, int, str, float]]:

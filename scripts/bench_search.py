@@ -5,7 +5,10 @@ epoch x fold training evaluations that pruning saved.
     python scripts/bench_search.py [--trials 50] [--checkpoints 20,50] [--seeds 0,1] [--budget small]
                                    [--pruner median] [--models ...] [--device cpu]
 
-Each (strategy, seed) is its own study in a temporary journal; trials run in this process.
+Each (strategy, seed) is its own study in a temporary journal; trials run in this process, or with
+``--parallel`` each (strategy, seed) in its own process at once (torch threads = cores / runs; on a
+GPU they share it). Best-after-n and the saving do not depend on that; wall times then describe runs
+that shared the machine, and the table's title says so.
 
 "Evaluations saved" counts training work in units of one epoch of one fold for deep models and one
 fold for baselines (they have no epochs). A complete trial's units are what it ran; a pruned trial
@@ -37,7 +40,7 @@ def run_one(strategy: str, seed: int, args, workdir: Path) -> dict:
     storage = make_storage(None, workdir / f"{strategy}-{seed}.journal")
     start = time.time()
     study = optuna_engine.run(ctx, storage, optuna_engine.EngineOptions(args.trials, f"{strategy}-{seed}", pruner,
-                                                                         sampler=sampler))
+                                                                         sampler=sampler, timeout=args.timeout))
     trials = sorted(study.get_trials(states=(TrialState.COMPLETE, TrialState.PRUNED)), key=lambda t: t.number)
     best, curve = float("-inf"), []
     for t in trials:
@@ -47,6 +50,23 @@ def run_one(strategy: str, seed: int, args, workdir: Path) -> dict:
     return {"curve": curve, "pruned": sum(t.state == TrialState.PRUNED for t in trials),
             "saved": saved_share(trials, ctx.split.n_folds * ctx.split.repeats, ctx.budget.max_epochs),
             "seconds": time.time() - start, "finished_at": finished_at(trials)}
+
+
+def _run_in_child(job) -> dict:
+    import os
+
+    import optuna
+    import torch
+
+    strategy, seed, args, workdir, share = job
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) // share))
+    result = run_one(strategy, seed, args, workdir)
+    curve = result["curve"]  # printed at once: a run cut short by an outer limit still leaves its lines
+    print(f"run done: {strategy} seed {seed}: {len(curve)} finished in {result['seconds']:.0f} s, best "
+          + ", ".join(f"n={n}: {curve[n - 1]:.4f}" for n in (20, 50) if len(curve) >= n)
+          + f", evals saved {result['saved']:.1%}", flush=True)
+    return result
 
 
 def finished_at(trials) -> list[float]:
@@ -89,6 +109,9 @@ def main() -> None:
     parser.add_argument("--pruner", default="median")
     parser.add_argument("--models", default="*")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="stop each run after S seconds (checkpoints it did not reach show '-')")
+    parser.add_argument("--parallel", action="store_true", help="run every (strategy, seed) at once, one process each")
     args = parser.parse_args()
     import optuna
     from rich.console import Console
@@ -97,13 +120,26 @@ def main() -> None:
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     seeds = [int(s) for s in args.seeds.split(",")]
     results: dict[str, list[dict]] = {"tpe+pruning": [], "random": []}
+    jobs = [(strategy, seed) for seed in seeds for strategy in results]
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in seeds:
-            for strategy in results:
-                results[strategy].append(run_one(strategy, seed, args, Path(tmp)))
+        if args.parallel:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            from benchmark.search import build_parser, prepare
+
+            prepare(build_parser().parse_args(["--budget", args.budget, "--results-dir", str(Path(tmp) / "warm"),
+                                               "--models", args.models]))  # the signal store, built once
+            with ProcessPoolExecutor(len(jobs), mp_context=mp.get_context("spawn")) as pool:
+                done = list(pool.map(_run_in_child, [(st, sd, args, Path(tmp) / f"{st}-{sd}", len(jobs))
+                                                     for st, sd in jobs]))
+        else:
+            done = [run_one(st, sd, args, Path(tmp)) for st, sd in jobs]
+        for (strategy, _), result in zip(jobs, done):
+            results[strategy].append(result)
     checkpoints = sorted({int(n) for n in args.checkpoints.split(",") if 0 < int(n) <= args.trials})
     table = Table(title=f"search on the stand-in: budget {args.budget}, pruner {args.pruner}, seeds {args.seeds} "
-                        f"(mean over seeds)")
+                        f"(mean over seeds){'; all runs at once, sharing the machine' if args.parallel else ''}")
     table.add_column("strategy")
     for n in checkpoints:
         table.add_column(f"best n={n}", justify="right")
@@ -121,7 +157,16 @@ def main() -> None:
         per_hour = statistics.mean(3600 * len(r["curve"]) / r["seconds"] for r in runs)
         table.add_row(strategy, *best, *wall, f"{per_hour:,.0f}", str(sum(r["pruned"] for r in runs)),
                       f"{statistics.mean(r['saved'] for r in runs):.1%}")
-    Console(width=max(140, Console().width)).print(table)  # logs are read later: do not truncate
+    console = Console(width=max(140, Console().width))  # logs are read later: do not truncate
+    console.print(table)
+    runs = Table(title="each run")
+    for col in ("strategy", "seed", "finished", *[f"best n={n}" for n in checkpoints], "pruned", "evals saved", "seconds"):
+        runs.add_column(col, justify="left" if col == "strategy" else "right")
+    for (strategy, seed), r in zip(jobs, [r for st, sd in jobs for r in [results[st][seeds.index(sd)]]]):
+        best = [f"{r['curve'][n - 1]:.4f}" if len(r["curve"]) >= n else "-" for n in checkpoints]
+        runs.add_row(strategy, str(seed), str(len(r["curve"])), *best, str(r["pruned"]), f"{r['saved']:.1%}",
+                     f"{r['seconds']:,.0f}")
+    console.print(runs)
 
 
 if __name__ == "__main__":
