@@ -97,6 +97,9 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
         row["n_parameters"] = t.user_attrs.get("n_parameters", 0)
         row["fit_seconds_total"] = t.user_attrs.get("fit_seconds", float(f["fit_seconds"].sum()))  # summed over folds
         row["fit_seconds_per_fold"] = row["fit_seconds_total"] / k
+        for cost in ("forward_flops_per_record", "predict_ms_per_record"):  # None: not a PyTorch model / not stored
+            value = t.user_attrs.get(cost)
+            row[cost] = math.nan if value is None else float(value)
         row["seed"] = t.user_attrs.get("seed")
         rows.append(row)
     table = pd.DataFrame(rows)
