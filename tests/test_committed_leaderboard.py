@@ -41,11 +41,14 @@ def test_committed_tables_are_regenerated_byte_for_byte(tmp_path):
 
 
 def _edit_first_fold_auroc(journal: Path, delta: float) -> None:
+    """Edit fold 0's AUROC in the last write of a trial's full fold list (a trial's earlier writes
+    hold its folds so far and are superseded)."""
     lines = journal.read_text().splitlines()
-    for i, line in enumerate(lines):
-        op = json.loads(line)
+    most = max(len(json.loads(line).get("user_attr", {}).get("folds") or []) for line in lines)
+    for i in reversed(range(len(lines))):
+        op = json.loads(lines[i])
         folds = op.get("user_attr", {}).get("folds")
-        if folds:
+        if folds and len(folds) == most:
             folds[0]["auroc"] += delta
             lines[i] = json.dumps(op)
             break
