@@ -91,7 +91,8 @@ def _ctx(models: list[str], choices=("none", "ptbxl")):
     identity = {"task": "pe", "cohort": "c", "manifest_hash": "m", "split_hash": "s", "budget": "smoke", "seed": 0,
                 "fs": 100.0, "models": models}
     return SimpleNamespace(identity=lambda: identity, seed=0, split=SimpleNamespace(n_folds=3, repeats=1), budget=budget,
-                           pretrain_choices=list(choices), cohort=SimpleNamespace(description="d"), models=models)
+                           pretrain_choices=list(choices), cohort=SimpleNamespace(description="d"), models=models,
+                           searched_models=lambda: models)
 
 
 def test_resuming_with_another_model_list_names_only_the_difference(tmp_path):
