@@ -111,6 +111,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--timeout", type=float, default=None,
                         help="stop each run after S seconds (checkpoints it did not reach show '-')")
+    parser.add_argument("--strategies", default="tpe+pruning,random", help="which arms to run (default both)")
     parser.add_argument("--parallel", action="store_true", help="run every (strategy, seed) at once, one process each")
     args = parser.parse_args()
     import optuna
@@ -119,7 +120,7 @@ def main() -> None:
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     seeds = [int(s) for s in args.seeds.split(",")]
-    results: dict[str, list[dict]] = {"tpe+pruning": [], "random": []}
+    results: dict[str, list[dict]] = {s: [] for s in args.strategies.split(",")}
     jobs = [(strategy, seed) for seed in seeds for strategy in results]
     with tempfile.TemporaryDirectory() as tmp:
         if args.parallel:
