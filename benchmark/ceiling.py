@@ -163,6 +163,19 @@ class CostCeiling:
         numeric = {n: max(v) for n, v in allowed.items() if kinds[n] == "numeric"}
         return FamilyLimits(tuple(allowed["model"]), categorical, numeric, tuple(removed))
 
+    def kept(self, family: str) -> list[tuple[str, dict]]:
+        """Every (model, builder kwargs) of ``family`` that the ceiling leaves in the space."""
+        from benchmark.space import load_spaces
+
+        limits, entry = self.family(family), load_spaces()[family]
+        out = []
+        for model in limits.models:
+            for assign, kwargs in enumerate_space(entry.fn, model)[0]:
+                if all(v in limits.categorical.get(n, (v,)) and v <= limits.numeric_high.get(n, v)
+                       for n, v in assign.items() if n in limits.categorical or n in limits.numeric_high):
+                    out.append((model, kwargs))
+        return out
+
     def models(self, models: list[str]) -> list[str]:
         """``models`` less the deep models the ceiling removes (baselines stay)."""
         from benchmark.space import space_for

@@ -58,10 +58,9 @@ class SearchContext:
 
     def searched_models(self) -> list[str]:
         """The model categorical of every trial: the selection less what the ceiling removes."""
-        from benchmark.space import all_models
+        from benchmark.space import searchable_models
 
-        models = [m for m in (self.models or all_models()) if m not in self.budget.excluded_models]
-        return models if self.ceiling is None else self.ceiling.models(models)
+        return searchable_models(self.models, self.budget, self.ceiling)
 
     def __getstate__(self) -> dict:  # worker processes rebuild pretraining pools lazily
         return {**self.__dict__, "_pools": {}}

@@ -209,16 +209,20 @@ def stage_count(model: str, kwargs: tuple) -> int:
     return create_model(model, **dict(kwargs)).n_stages
 
 
+def searchable_models(models: list[str] | None, budget, ceiling=None) -> list[str]:
+    """The model categorical: ``models`` (default: every registered space) less the budget's
+    exclusions and the deep models its cost ceiling removes."""
+    models = [m for m in (models or all_models()) if m not in budget.excluded_models]
+    return models if ceiling is None else ceiling.models(models)
+
+
 def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str] | None = None,
                    ceiling=None) -> dict:
     """One configuration of the joint space (define-by-run: conditional on the model).
 
     ``ceiling`` (a :class:`benchmark.ceiling.CostCeiling`) removes what the budget cannot afford
     before anything is drawn: models, architecture choices and the top of the epochs range."""
-    models = [m for m in (models or all_models()) if m not in budget.excluded_models]
-    if ceiling is not None:
-        models = ceiling.models(models)
-    model = trial.suggest_categorical("model", models)
+    model = trial.suggest_categorical("model", searchable_models(models, budget, ceiling))
     entry = space_for(model)
     limits = ceiling.family(entry.family) if ceiling is not None and entry.kind == "deep" else None
     config: dict[str, Any] = {"model": model, "family": entry.family, "kind": entry.kind,

@@ -68,8 +68,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"| family | costliest kept configuration | fwd MFLOP/record | max epochs | est. TFLOP | "
           f"{args.device} GFLOP/s | est. minutes |")
     print("|---|---|---|---|---|---|---|")
-    from benchmark.ceiling import enumerate_space
-
     rates = []
     for family, entry in sorted(load_spaces().items()):
         if entry.kind != "deep":
@@ -78,17 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         if not limits.models:
             print(f"| {family} | (removed) | | | | | |")
             continue
-        best = None
-        for model in limits.models:
-            for assign, kwargs in enumerate_space(entry.fn, model)[0]:
-                if any(n in limits.categorical and v not in limits.categorical[n] for n, v in assign.items()):
-                    continue
-                if any(n in limits.numeric_high and v > limits.numeric_high[n] for n, v in assign.items()):
-                    continue
-                flops = ceiling.epoch_flops(model, kwargs, ceiling.crops[-1])
-                if best is None or flops > best[0]:
-                    best = (flops, model, kwargs)
-        flops, model, kwargs = best
+        flops, model, kwargs = max(((ceiling.epoch_flops(m, kw, ceiling.crops[-1]), m, kw)
+                                    for m, kw in ceiling.kept(family)), key=lambda best: best[0])
         epochs = ceiling.max_epochs(model, kwargs, ceiling.crops[-1], budget.max_epochs)
         length = ceiling.length(ceiling.crops[-1])
         per_record = flops // (3 * ceiling.train_records)
