@@ -1,0 +1,58 @@
+"""Refactors keep behaviour: a fixed-seed 6-trial smoke study gives the same trials, configurations
+and per-fold metrics as the snapshot recorded before the refactor (``tests/data/smoke6.json``).
+
+Every stored fold key but the wall-clock ones (``objective.TIMING_KEYS``) is compared exactly
+(floats through JSON, so bit for bit). The snapshot holds the cohort's manifest hash: on other data
+(the synthetic PTB-XL of a clone without real data) the test is skipped and says why.
+
+To record a new snapshot after an intended change of behaviour::
+
+    ECG_BENCH_UPDATE_SNAPSHOT=1 python -m pytest tests/test_behaviour_snapshot.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.searchutil import load, search
+
+SNAPSHOT = Path(__file__).parent / "data" / "smoke6.json"
+MODELS = "minirocket,resnet1d18,vgg11_1d,lstm,crnn,inceptiontime1d,rocket"
+ARGS = ("--trials", "6", "--seed", "0", "--models", MODELS, "--pruner", "median")
+
+
+def study_snapshot(results: Path) -> dict:
+    from benchmark.objective import TIMING_KEYS
+
+    study = load(results)
+    trials = []
+    for t in sorted(study.trials, key=lambda t: t.number):
+        folds = [{k: v for k, v in row.items() if k not in TIMING_KEYS} for row in t.user_attrs.get("folds", [])]
+        trials.append({"number": t.number, "state": t.state.name, "params": t.params, "value": t.value,
+                       "config": t.user_attrs.get("config"), "folds": folds,
+                       "pretrain_key": t.user_attrs.get("pretrain_key"),
+                       "n_parameters": t.user_attrs.get("n_parameters"),
+                       "forward_flops_per_record": t.user_attrs.get("forward_flops_per_record")})
+    return {"args": list(ARGS), "manifest_hash": study.user_attrs["identity"]["manifest_hash"],
+            "trials": json.loads(json.dumps(trials))}
+
+
+@pytest.mark.slow
+def test_smoke_study_matches_the_snapshot(tmp_path):
+    search(tmp_path, *ARGS)
+    now = study_snapshot(tmp_path)
+    if os.environ.get("ECG_BENCH_UPDATE_SNAPSHOT"):
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n")
+        pytest.skip(f"snapshot written to {SNAPSHOT}")
+    then = json.loads(SNAPSHOT.read_text())
+    if then["manifest_hash"] != now["manifest_hash"]:
+        pytest.skip("the snapshot was recorded on the real stand-in records; these data differ "
+                    f"(manifest {now['manifest_hash'][:12]}, not {then['manifest_hash'][:12]})")
+    assert [t["number"] for t in now["trials"]] == [t["number"] for t in then["trials"]]
+    for a, b in zip(now["trials"], then["trials"]):
+        assert a == b, f"trial {b['number']} differs from the snapshot"
