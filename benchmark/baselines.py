@@ -1,6 +1,6 @@
 """Classical sktime baselines as scikit-learn classifiers, called exactly like the deep models:
-``fit(X, y, groups)`` on ``(n, leads, T)`` arrays, ``predict_proba``, a ``threshold_`` chosen on an
-inner patient-grouped validation split carved from the training data.
+``fit(X, y, groups)`` on ``(n, leads, T)`` arrays, ``predict_proba``, a ``threshold_`` chosen from
+training data only; the protocol is :class:`benchmark.estimators.ECGClassifier`'s.
 
 Registered by name with ``@register_baseline`` (minirocket, multirocket, rocket, arsenal,
 catch22_forest); sktime's rocket and catch22 transforms are compiled with numba on first use.
@@ -12,17 +12,14 @@ import inspect
 from typing import Callable
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from benchmark.data.splits import inner_split
 from benchmark.errors import ConfigError
-from benchmark.inputs import ECGInputMixin, check_fit_input, check_fitted, check_X
-from benchmark.estimators import fit_threshold
-from benchmark.transforms.pipeline import Preprocess
+from benchmark.estimators import ECGClassifier
+from benchmark.inputs import check_fitted
 
 _BASELINES: dict[str, Callable[..., "ThresholdedClassifier"]] = {}
 
@@ -49,8 +46,9 @@ def create_baseline(name: str, **kwargs) -> "ThresholdedClassifier":
     return _BASELINES[name](**kwargs)
 
 
-class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
-    """Feature transform (sktime) + scikit-learn head; threshold from the inner validation split.
+class ThresholdedClassifier(ECGClassifier):
+    """Feature transform (sktime) + scikit-learn head, fitted under the one protocol of
+    :class:`~benchmark.estimators.ECGClassifier` (no signal filter; threshold from training data).
 
     ``features`` names the sktime transform (minirocket, multirocket, rocket, catch22); it is not
     called ``transform`` so that scikit-learn does not take the classifier for a transformer.
@@ -116,35 +114,22 @@ class ThresholdedClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
 
         return FEATURES.get((self.features_key_, _digest(Xp)), compute) if memo else compute()
 
-    def fit(self, X, y, groups=None) -> "ThresholdedClassifier":
-        """``X`` (n, leads, T) finite; ``y`` two classes, any labels; ``groups`` patient ids."""
-        X, self.classes_, y, groups = check_fit_input(X, y, groups, self)
+    # -- the protocol's steps (benchmark.estimators.ECGClassifier.fit runs them) ---------------
+    def _fit(self, X, y, fit_idx, val_idx, epoch_callback=None):
         y = y.astype(int)
-        self.n_features_in_ = X.shape[1]
-        fit_idx, val_idx = inner_split(y, groups, self.val_fraction, self.seed)
-        self.preprocess_ = Preprocess(self.fs, "none", self.normalization).fit(X[fit_idx])
         self.features_ = None if self.head == "arsenal" else self._make_features()
         if self.features_ is not None:
             X_fit = self.preprocess_.transform(X[fit_idx]).astype(np.float64)
             self.features_key_ = self._transform_key(X_fit)
             self.features_ = FEATURES.fitted(self.features_key_, lambda: self.features_.fit(X_fit))
         self.head_ = self._make_head().fit(self._features(X[fit_idx], memo=True), y[fit_idx])
-        fit_threshold(self, X, y, groups, val_idx, self._proba(X[val_idx], memo=True))
-        return self
+        return self._proba(X[val_idx], memo=True)
 
     def _proba(self, X: np.ndarray, memo: bool = False) -> np.ndarray:
         return self.head_.predict_proba(self._features(X, memo))[:, 1]
 
-    def predict_proba(self, X) -> np.ndarray:
-        """(n, 2): P(``classes_[0]``), P(``classes_[1]``)."""
-        check_fitted(self)
-        p = self._proba(check_X(X, self, fitted=True))
-        return np.column_stack([1 - p, p])
-
-    def predict(self, X) -> np.ndarray:
-        """``classes_[1]`` where P(``classes_[1]``) reaches the threshold chosen on the inner validation."""
-        positive = self.predict_proba(X)[:, 1] >= self.threshold_  # checks fitted first
-        return self.classes_[positive.astype(int)]
+    def _predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return self._proba(X)
 
     @property
     def n_parameters_(self) -> int:

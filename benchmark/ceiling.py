@@ -198,7 +198,7 @@ def study_ceiling(budget, split, in_leads: int, fs: float) -> CostCeiling | None
     """The ceiling of a study on ``split`` (None when the budget states none)."""
     if budget.max_train_tflop is None:
         return None
-    from benchmark.training.cv import cv_steps
+    from benchmark.cv import cv_steps
 
     records = sum(len(split.fold(k, repeat)[0]) for repeat, k in cv_steps(split))
     return CostCeiling(budget.max_train_tflop * 1e12, records, in_leads, fs, budget.crops, budget.min_epochs)

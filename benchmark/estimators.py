@@ -1,10 +1,14 @@
-"""Scikit-learn-style classifiers the search calls the same way: ``fit(X, y, groups)``,
-``predict_proba(X)`` on arrays ``(n, leads, T)``.
+"""The one leak-proof fit protocol and the deep classifier.
 
-:class:`DeepClassifier` wraps a registered model + preprocessing + training recipe. Early
-stopping uses an inner validation split carved *by patient* from the data passed to ``fit``;
-normalization statistics are fitted on the inner training part only. The decision threshold
-follows :func:`fit_threshold`, the one threshold protocol shared with the baselines.
+:class:`ECGClassifier` is the base of every classifier the search runs (deep models here, the
+sktime baselines in :mod:`benchmark.baselines`). Its public ``fit`` owns the protocol, in the way
+of sktime's ``BaseClassifier``: check the input; carve an inner validation split *by patient*
+from the data passed to ``fit``; fit the preprocessing (filter, normalization statistics) on the
+inner fit part only; call the subclass's ``_fit``; choose the decision threshold from training
+data only (:func:`fit_threshold`). ``predict_proba`` checks and calls ``_predict_proba``.
+
+:class:`DeepClassifier` wraps a registered model, its preprocessing and one training
+:class:`~benchmark.training.loop.Recipe` (early stopping on the inner validation part).
 """
 
 from __future__ import annotations
@@ -81,23 +85,78 @@ def out_of_fold_probs(est, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> 
     return oof
 
 
+# ------------------------------------------------------------------------------ the fit protocol
+class ECGClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
+    """Base of the search's classifiers: ``fit(X, y, groups)``, ``predict_proba(X)`` on arrays
+    ``(n, leads, T)``; binary ``y`` of any two labels (``classes_[1]`` is positive).
+
+    Contract for subclasses (scikit-learn parameters in ``__init__``, among them ``fs``,
+    ``normalization``, ``val_fraction``, ``threshold_rule``, ``threshold_from`` and ``seed``):
+
+    - ``_fit(X, y, fit_idx, val_idx, epoch_callback)``: learn from ``X[fit_idx]`` (raw signals;
+      ``self.preprocess_`` is already fitted on them), stop early or select on ``X[val_idx]``
+      if it needs to, and return the positive-class probability of each ``val_idx`` record (the
+      inner-rule threshold is chosen on them), or None for a multi-label ``y``. A model trained
+      in epochs calls ``epoch_callback(epoch, metrics)`` after each (a pruner may raise there);
+      others ignore it.
+    - ``_predict_proba(X)``: P(positive) ``(n,)`` of checked raw signals, or ``(n, k)`` for k labels.
+    - ``signal_filter`` (attribute or property): the filter fitted into ``preprocess_``.
+    - ``accepts_multilabel``: True when ``y`` may be an (n, k) 0/1/NaN matrix (pretraining).
+    """
+
+    signal_filter: str = "none"
+    accepts_multilabel = False
+
+    def fit(self, X, y, groups=None, epoch_callback=None):
+        """``X`` (n, leads, T) finite; ``y`` two classes (or a multi-label matrix where accepted);
+        ``groups`` patient ids (default: one patient per record)."""
+        X, self.classes_, y, groups = check_fit_input(X, y, groups, self, multilabel=self.accepts_multilabel)
+        self.n_features_in_ = X.shape[1]
+        fit_idx, val_idx = inner_split(_strata(y), groups, self.val_fraction, self.seed)
+        self.inner_split_ = (fit_idx, val_idx)
+        self.preprocess_ = Preprocess(self.fs, self.signal_filter, self.normalization).fit(X[fit_idx])
+        val_p = self._fit(X, y, fit_idx, val_idx, epoch_callback)
+        if y.ndim == 1:
+            fit_threshold(self, X, y, groups, val_idx, val_p)
+        else:  # multi-label pretraining heads: no decision threshold is searched
+            self.threshold_, self.threshold_positives_, self.threshold_warning_ = 0.5, 0, None
+        return self
+
+    def _fit(self, X: np.ndarray, y: np.ndarray, fit_idx: np.ndarray, val_idx: np.ndarray,
+             epoch_callback=None) -> np.ndarray | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _predict_proba(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def predict_proba(self, X) -> np.ndarray:
+        """(n, 2) for binary targets: P(``classes_[0]``), P(``classes_[1]``); (n, k) for multi-label."""
+        check_fitted(self)
+        p = self._predict_proba(check_X(X, self, fitted=True))
+        return np.column_stack([1 - p, p]) if p.ndim == 1 else p
+
+    def predict(self, X) -> np.ndarray:
+        """``classes_[1]`` where its probability reaches the threshold chosen on training data."""
+        positive = self.predict_proba(X)[:, 1] >= self.threshold_  # checks fitted first
+        return self.classes_[positive.astype(int)]
+
+
 # ------------------------------------------------------------------------------ deep models
 EVAL_CROPS = ("cover", "centre")  # or a number of evenly spaced windows
 
 
-class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
-    """A registered deep model trained with the one loop. Binary ``y`` (n,) or multi-label (n, k)."""
+class DeepClassifier(ECGClassifier):
+    """A registered deep model trained with the one loop and one :class:`Recipe` (default:
+    ``Recipe()``). Binary ``y`` (n,) or, for pretraining, multi-label (n, k)."""
 
-    reports_epochs = True  # fit() takes an epoch_callback (for pruning schedulers)
+    accepts_multilabel = True
 
     def __init__(self, model: str = "resnet1d18", model_kwargs: dict | None = None, fs: float = 100.0,
                  filter: str = "none", normalization: str = "zscore", crop_seconds: float = 2.5,
-                 eval_crops: int | str = "centre", augment: bool = False, epochs: int = 30, batch_size: int = 64,
-                 lr: float = 1e-3, weight_decay: float = 1e-2, schedule: str = "cosine", loss: str = "bce",
-                 focal_gamma: float = 2.0, patience: int = 8, grad_clip: float = 1.0, val_fraction: float = 0.2,
-                 threshold_rule: str = "youden", threshold_from: str = "inner", init_checkpoint: str | None = None,
-                 freeze_depth: int | None = None,
-                 backbone_lr_mult: float = 1.0, device: str = "cpu", amp: bool = True, seed: int = 0):
+                 eval_crops: int | str = "centre", augment: bool = False, recipe: Recipe | None = None,
+                 val_fraction: float = 0.2, threshold_rule: str = "youden", threshold_from: str = "inner",
+                 init_checkpoint: str | None = None, freeze_depth: int | None = None, device: str = "cpu",
+                 amp: bool = True, seed: int = 0):
         self.model = model
         self.model_kwargs = model_kwargs
         self.fs = fs
@@ -106,24 +165,19 @@ class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
         self.crop_seconds = crop_seconds
         self.eval_crops = eval_crops
         self.augment = augment
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.schedule = schedule
-        self.loss = loss
-        self.focal_gamma = focal_gamma
-        self.patience = patience
-        self.grad_clip = grad_clip
+        self.recipe = recipe
         self.val_fraction = val_fraction
         self.threshold_rule = threshold_rule
         self.threshold_from = threshold_from
         self.init_checkpoint = init_checkpoint
         self.freeze_depth = freeze_depth
-        self.backbone_lr_mult = backbone_lr_mult
         self.device = device
         self.amp = amp
         self.seed = seed
+
+    @property
+    def signal_filter(self) -> str:
+        return self.filter
 
     # -- helpers --------------------------------------------------------------------------------
     def _crop(self, length: int) -> int:
@@ -141,56 +195,34 @@ class DeepClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
                               f"got {self.eval_crops!r}")
         return int(self.eval_crops)
 
-    def _recipe(self) -> Recipe:
-        return Recipe(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
-                      schedule=self.schedule, loss=self.loss, focal_gamma=self.focal_gamma, patience=self.patience,
-                      grad_clip=self.grad_clip, backbone_lr_mult=self.backbone_lr_mult)
-
     def build_model(self, n_out: int):
         model = create_model(self.model, n_classes=n_out, **(self.model_kwargs or {}))
         if self.init_checkpoint or self.freeze_depth:  # None / 0 without a checkpoint: all trainable
             transfer(model, self.init_checkpoint, self.freeze_depth or 0)
         return model
 
-    # -- scikit-learn API -----------------------------------------------------------------------
-    def fit(self, X, y, groups=None, epoch_callback=None) -> "DeepClassifier":
-        """``X`` (n, leads, T) finite; ``y`` two classes (any labels; ``classes_[1]`` is positive), or
-        a multi-label (n, k) matrix of 0/1 with NaN for unknown (pretraining); ``groups`` patient ids."""
-        X, self.classes_, y, groups = check_fit_input(X, y, groups, self, multilabel=True)
-        self.n_features_in_ = X.shape[1]
-        fit_idx, val_idx = inner_split(_strata(y), groups, self.val_fraction, self.seed)
-        self.inner_split_ = (fit_idx, val_idx)
-        self.preprocess_ = Preprocess(self.fs, self.filter, self.normalization).fit(X[fit_idx])
+    # -- the protocol's steps -------------------------------------------------------------------
+    def _fit(self, X, y, fit_idx, val_idx, epoch_callback=None):
         Xp = self.preprocess_.transform(X)
         self.n_outputs_ = 1 if y.ndim == 1 else y.shape[1]
         torch.manual_seed(self.seed)
         self.model_ = self.build_model(self.n_outputs_)
         self.fit_result_: FitResult = fit_loop(
-            self.model_, Xp[fit_idx], y[fit_idx], Xp[val_idx], y[val_idx], self._recipe(), self._crop(X.shape[-1]),
-            seed=self.seed, device=self.device, amp=self.amp, n_eval_crops=self._n_eval_crops(X.shape[-1]),
-            augment=Augment() if self.augment else None, epoch_callback=epoch_callback)
-        if y.ndim == 1:
-            fit_threshold(self, X, y, groups, val_idx, self._probs(Xp[val_idx], preprocessed=True)[:, 0])
-        else:  # multi-label pretraining heads: no decision threshold is searched
-            self.threshold_, self.threshold_positives_, self.threshold_warning_ = 0.5, 0, None
+            self.model_, Xp[fit_idx], y[fit_idx], Xp[val_idx], y[val_idx], self.recipe or Recipe(),
+            self._crop(X.shape[-1]), seed=self.seed, device=self.device, amp=self.amp,
+            n_eval_crops=self._n_eval_crops(X.shape[-1]), augment=Augment() if self.augment else None,
+            epoch_callback=epoch_callback)
         self.best_epoch_ = self.fit_result_.best_epoch
-        return self
+        return self._probs(Xp[val_idx])[:, 0] if y.ndim == 1 else None
 
-    def _probs(self, X: np.ndarray, preprocessed: bool = False) -> np.ndarray:
-        Xp = X if preprocessed else self.preprocess_.transform(np.asarray(X, dtype=np.float32))
+    def _probs(self, Xp: np.ndarray) -> np.ndarray:
+        """(n, outputs) probabilities of preprocessed signals."""
         return predict_probs(self.model_, torch.from_numpy(np.ascontiguousarray(Xp)), self._crop(Xp.shape[-1]),
                               self._n_eval_crops(Xp.shape[-1]), device=self.device, amp=self.amp)
 
-    def predict_proba(self, X) -> np.ndarray:
-        """(n, 2) for binary targets: P(``classes_[0]``), P(``classes_[1]``); (n, k) for multi-label."""
-        check_fitted(self)
-        p = self._probs(check_X(X, self, fitted=True))
-        return np.column_stack([1 - p[:, 0], p[:, 0]]) if self.n_outputs_ == 1 else p
-
-    def predict(self, X) -> np.ndarray:
-        """``classes_[1]`` where its probability reaches the threshold chosen on the inner validation."""
-        positive = self.predict_proba(X)[:, 1] >= self.threshold_  # checks fitted first
-        return self.classes_[positive.astype(int)]
+    def _predict_proba(self, X: np.ndarray) -> np.ndarray:
+        p = self._probs(self.preprocess_.transform(np.asarray(X, dtype=np.float32)))
+        return p[:, 0] if self.n_outputs_ == 1 else p
 
     @property
     def n_parameters_(self) -> int:

@@ -15,6 +15,7 @@ def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):
     """Rebuild a study's :class:`~benchmark.objective.SearchContext` (dev signals only), checking
     that the cohort and split on disk are the ones the study was run on."""
     from benchmark.budgets import get_budget
+    from benchmark.engines.study import check_data
     from benchmark.errors import ConfigError
     from benchmark.objective import SearchContext
 
@@ -25,10 +26,7 @@ def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):
     budget = get_budget(identity["budget"])
     repeats = identity.get("repeats", 1)  # studies made before repeated CV have one repeat
     data = load_experiment_data(args, folds=budget.folds, repeats=repeats)
-    for key, value in (("manifest_hash", data.cohort.manifest_hash), ("split_hash", data.split.hash)):
-        if identity[key] != value:
-            raise ConfigError(f"study {study.study_name!r} was run on {key} {identity[key][:12]}, but the data here give "
-                              f"{value[:12]}; pass the same --cohort/--data-dir/--split-seed")
+    check_data(study, data.cohort.manifest_hash, data.split.hash)
     cohort = data.cohort.with_signals(data.split.dev_ids())
     ctx = SearchContext(identity["task"], cohort, data.split, budget, identity["seed"], device, args.data_dir,
                         pretrain_choices=study.user_attrs.get("pretrain_choices", ["none"]),

@@ -20,11 +20,12 @@ from benchmark.baselines import create_baseline
 from benchmark.budgets import Budget
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import Split
+from benchmark.config import TrialConfig
+from benchmark.cv import cv_step, cv_steps, repeat_seed, run_fold
 from benchmark.estimators import EVAL_CROPS, MIN_THRESHOLD_POSITIVES, THRESHOLD_FROM, DeepClassifier
-from benchmark.space import RANDOM_FROZEN, suggest_config
-from benchmark.training.cv import cv_step, cv_steps, repeat_seed, run_fold
+from benchmark.pretraining import PretrainSpec, get_checkpoint
+from benchmark.space import suggest_config
 from benchmark.training.cost import forward_flops_per_record
-from benchmark.training.pretrain import PretrainSpec, get_checkpoint
 
 
 @dataclass
@@ -80,53 +81,49 @@ class SearchContext:
         return self._pools[source]
 
 
-def configure(trial, ctx: SearchContext) -> dict:
+def configure(trial, ctx: SearchContext) -> TrialConfig:
     """The trial's configuration: a point of the joint space plus the study's fit protocol."""
-    config = suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models, ctx.ceiling)
-    config["threshold_from"] = ctx.threshold_from
-    if config["kind"] == "deep":
-        config["eval_crops"] = ctx.eval_crops
-    return config
+    return suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models, ctx.ceiling, ctx.threshold_from,
+                          ctx.eval_crops)
 
 
-def pretrain_spec(config: dict, ctx: SearchContext) -> PretrainSpec | None:
+def as_config(config: TrialConfig | dict, ctx: SearchContext) -> TrialConfig:
+    """``config`` itself, or a stored configuration read back (its budget fills what it predates)."""
+    return config if isinstance(config, TrialConfig) else TrialConfig.from_dict(config, ctx.budget.patience)
+
+
+def pretrain_spec(config: TrialConfig, ctx: SearchContext) -> PretrainSpec | None:
     """The pretraining a configuration needs; None without one (``none``, or the random control)."""
-    if config.get("kind") != "deep" or config.get("pretrain", "none") in ("none", RANDOM_FROZEN):
+    if not config.pretrained:
         return None
-    digest = ctx.pretraining(config["pretrain"]).digest
-    return PretrainSpec(source=config["pretrain"], model=config["model"], model_kwargs=dict(config["model_kwargs"]),
-                        fs=ctx.cohort.fs, filter=config["filter"], normalization=config["normalization"],
-                        crop_seconds=config["crop_seconds"], epochs=ctx.budget.pretrain_epochs,
-                        batch_size=config["batch_size"], source_hash=digest, seed=ctx.seed)
+    return PretrainSpec.for_trial(config, ctx.cohort.fs, ctx.budget.pretrain_epochs,
+                                  ctx.pretraining(config.pretrain).digest, ctx.seed)
 
 
-def build_estimator(config: dict, ctx: SearchContext, init_checkpoint: str | None = None):
+def build_estimator(config: TrialConfig, ctx: SearchContext, init_checkpoint: str | None = None):
     """The estimator a configuration describes (deep or baseline), unfitted."""
-    # trials stored before these settings existed used the inner split and the centre crop
-    threshold_from = config.get("threshold_from", "inner")
-    if config["kind"] == "baseline":
-        return create_baseline(config["model"], normalization=config["normalization"], fs=ctx.cohort.fs,
-                               seed=ctx.seed, **config["model_kwargs"]).set_params(threshold_from=threshold_from)
-    return DeepClassifier(
-        model=config["model"], model_kwargs=dict(config["model_kwargs"]), fs=ctx.cohort.fs, filter=config["filter"],
-        normalization=config["normalization"], crop_seconds=config["crop_seconds"], epochs=config["epochs"],
-        batch_size=config["batch_size"], lr=config["lr"], weight_decay=config["weight_decay"], loss=config["loss"],
-        focal_gamma=config["focal_gamma"], patience=ctx.budget.patience, init_checkpoint=init_checkpoint,
-        freeze_depth=config["freeze_depth"], eval_crops=config.get("eval_crops", "centre"),
-        threshold_from=threshold_from, device=ctx.device, seed=ctx.seed)
+    if not config.deep:
+        return create_baseline(config.model, normalization=config.normalization, fs=ctx.cohort.fs,
+                               seed=ctx.seed, **config.model_kwargs).set_params(threshold_from=config.threshold_from)
+    return DeepClassifier(model=config.model, model_kwargs=dict(config.model_kwargs), fs=ctx.cohort.fs,
+                          filter=config.filter, normalization=config.normalization, crop_seconds=config.crop_seconds,
+                          eval_crops=config.eval_crops, recipe=config.recipe, threshold_from=config.threshold_from,
+                          init_checkpoint=init_checkpoint, freeze_depth=config.freeze_depth, device=ctx.device,
+                          seed=ctx.seed)
 
 
-def prepare_estimator(config: dict, ctx: SearchContext):
+def prepare_estimator(config: TrialConfig | dict, ctx: SearchContext):
     """Resolve the pretrained checkpoint (cached, shared by all trials) and build the estimator."""
+    config = as_config(config, ctx)
     spec = pretrain_spec(config, ctx)
     checkpoint = None
     if spec is not None:
-        data = ctx.pretraining(config["pretrain"])
+        data = ctx.pretraining(config.pretrain)
         checkpoint = str(get_checkpoint(spec, data.load, ctx.checkpoint_root, ctx.device))
     return build_estimator(config, ctx, checkpoint), spec
 
 
-def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None,
+def evaluate(config: TrialConfig | dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None,
              on_epoch: Callable[[int, int, dict], None] | None = None) -> dict:
     """Cross-validate ``config`` on every (repeat, fold) of the dev split, repeat-major.
 
@@ -136,12 +133,10 @@ def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], No
     Either callback may raise to stop the trial (pruning, a time cap)."""
     estimator, spec = prepare_estimator(config, ctx)
     folds: list[dict] = []
-    n_parameters = 0
     for repeat, k in cv_steps(ctx.split):
         index, seed = cv_step(repeat, k, ctx.split.n_folds), repeat_seed(ctx.seed, repeat)
         epoch_callback = None if on_epoch is None else (lambda epoch, metrics, i=index: on_epoch(i, epoch, metrics))
         result = run_fold(estimator, ctx.cohort, ctx.split, k, epoch_callback, repeat=repeat, seed=seed)
-        n_parameters = result.n_parameters
         est = result.estimator
         if index == 0:  # the model's inference cost does not depend on the fold: count it once
             flops = forward_flops_per_record(est, ctx.cohort.X(ctx.split.fold(0)[1][:1]))
@@ -154,8 +149,7 @@ def evaluate(config: dict, ctx: SearchContext, on_fold: Callable[[int, dict], No
         folds.append(row)
         if on_fold is not None:
             on_fold(index, row)
-    return summarize(folds) | {"n_parameters": n_parameters, "pretrain_key": spec.key() if spec else None,
-                               "forward_flops_per_record": flops}
+    return summarize(folds) | {"pretrain_key": spec.key() if spec else None}
 
 
 # fold-row keys that measure wall-clock time: they differ between runs by nature, so reproduction and
@@ -164,10 +158,14 @@ TIMING_KEYS = ("fit_seconds", "predict_ms_per_record")
 
 
 def summarize(folds: list[dict]) -> dict:
+    """A trial's result from its fold rows so far: mean AUROC, summed fit time, median inference
+    time, the model's size and forward FLOPs (the same in every fold), and the warnings."""
     aurocs = [f["auroc"] for f in folds]
     value = float(np.mean(aurocs)) if aurocs else math.nan
     return {"cv_auroc": value, "folds": folds, "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
             "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])) if folds else math.nan,
+            "n_parameters": folds[-1]["n_parameters"] if folds else 0,
+            "forward_flops_per_record": folds[0]["forward_flops_per_record"] if folds else math.nan,
             "warnings": fold_warnings(folds)}
 
 
@@ -201,8 +199,8 @@ def apply_torch_settings(settings: dict) -> None:
     torch.backends.cudnn.benchmark = bool(settings["cudnn_benchmark"])
 
 
-def trial_record(config: dict, ctx: SearchContext) -> dict:
+def trial_record(config: TrialConfig, ctx: SearchContext) -> dict:
     """Attributes stored with every trial: enough to reproduce it from the storage alone."""
-    return {"config": config, "seed": ctx.seed, "split_hash": ctx.split.hash,
+    return {"config": config.to_dict(), "seed": ctx.seed, "split_hash": ctx.split.hash,
             "manifest_hash": ctx.cohort.manifest_hash, "package_version": benchmark.__version__,
             "device": ctx.device, "torch": torch_settings()}

@@ -12,12 +12,11 @@ from pathlib import Path
 
 from benchmark.budgets import BUDGETS, get_budget
 from benchmark.cli import add_version
+from benchmark.engines.base import get_engine
 from benchmark.engines.optuna_engine import WILCOXON_P, wilcoxon_min_steps
 from benchmark.estimators import EVAL_CROPS, OOF_PARTS, THRESHOLD_FROM
 from benchmark.experiment import add_cohort_options
 from benchmark.errors import BenchError, ConfigError, cli_entry
-
-ENGINES = ("optuna", "ray")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_cohort_options(parser)
     parser.add_argument("--trials", type=int, default=50, help="finished trials wanted in the study in total (default 50)")
     parser.add_argument("--budget", default="small", help=f"cost per trial: {', '.join(BUDGETS)} (default small)")
-    parser.add_argument("--engine", default="optuna", help="optuna (default) or ray")
+    parser.add_argument("--engine", default="optuna", help="optuna (default) or ray (benchmark.engines registers them)")
     parser.add_argument("--storage", default=None, help="Optuna storage URL or journal file path "
                         "(default: <results-dir>/<task>/study.journal)")
     parser.add_argument("--study", default=None, help="study name (default: <task>-<budget>)")
@@ -74,15 +73,9 @@ def validate(args: argparse.Namespace) -> None:
     check_positive(args.timeout, "--timeout")
     check_journal_path(args.storage, Path(args.results_dir) / args.task / "study.journal")
     get_budget(args.budget)
-    if args.engine not in ENGINES:
-        raise ConfigError(f"unknown --engine {args.engine!r}; choose {', '.join(ENGINES)}")
-    if args.engine == "ray":
-        from benchmark.engines.ray_engine import _ray
-
-        _ray()
-        if args.gpus_per_trial < 0 or args.cpus_per_trial <= 0:
-            raise ConfigError("--cpus-per-trial must be positive and --gpus-per-trial >= 0")
-    from benchmark.engines.optuna_engine import make_pruner, make_sampler
+    get_engine(args.engine).validate(args)
+    from benchmark.engines.optuna_engine import make_pruner
+    from benchmark.engines.study import make_sampler
 
     if args.repeats is not None and args.repeats < 1:
         raise ConfigError(f"--repeats must be at least 1, got {args.repeats}")
@@ -199,24 +192,12 @@ def main(argv: list[str] | None = None) -> None:
     args.study = args.study or f"{args.task}-{args.budget}"
     started = time.time()
     ctx, storage, _ = prepare(args)
-    from benchmark.engines import optuna_engine
-
-    if args.engine == "ray":
-        from benchmark.engines import ray_engine
-
-        options = ray_engine.RayOptions(args.trials, args.study, Path(args.results_dir), args.address,
-                                        args.cpus_per_trial, args.gpus_per_trial, args.max_concurrent)
-        study = ray_engine.run(ctx, storage, options)
-        print(summary(study, storage, args, started))
-        return
-
-    options = optuna_engine.EngineOptions(args.trials, args.study, args.pruner, args.n_workers, args.timeout,
-                                          sampler=args.sampler, worker_trials=args.worker_trials,
-                                          trial_timeout=args.trial_timeout)
     try:
-        study = optuna_engine.run(ctx, storage, options)
+        study = get_engine(args.engine).run(ctx, storage, args)
     except KeyboardInterrupt:
-        study = optuna_engine.open_study(storage, args.study, ctx, args.pruner)
+        from benchmark.engines.study import open_study
+
+        study = open_study(storage, args.study, ctx)
         print("\ninterrupted: finished trials are saved; the interrupted trial is queued to run again", file=sys.stderr)
         print(summary(study, storage, args, started))
         sys.exit(130)

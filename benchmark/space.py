@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, Callable
 
+from benchmark.config import RANDOM_FROZEN, TrialConfig
 from benchmark.errors import ConfigError
+from benchmark.training.loop import Recipe
 
 ENTRY_POINT_GROUP = "ecg_automl_bench.search_spaces"
-RANDOM_FROZEN = "random_frozen"  # pretrain level of the control arm: a random encoder, frozen (needs no data)
 SHARED = ("model", "crop_seconds", "filter", "normalization", "pretrain", "freeze_depth", "lr", "weight_decay",
           "batch_size", "loss", "focal_gamma", "epochs")
 
@@ -217,37 +218,38 @@ def searchable_models(models: list[str] | None, budget, ceiling=None) -> list[st
 
 
 def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str] | None = None,
-                   ceiling=None) -> dict:
-    """One configuration of the joint space (define-by-run: conditional on the model).
+                   ceiling=None, threshold_from: str = "inner", eval_crops: str = "cover") -> TrialConfig:
+    """One configuration of the joint space (define-by-run: conditional on the model), with the
+    study's fit protocol (``threshold_from``, and ``eval_crops`` for deep models).
 
     ``ceiling`` (a :class:`benchmark.ceiling.CostCeiling`) removes what the budget cannot afford
     before anything is drawn: models, architecture choices and the top of the epochs range."""
     model = trial.suggest_categorical("model", searchable_models(models, budget, ceiling))
     entry = space_for(model)
     limits = ceiling.family(entry.family) if ceiling is not None and entry.kind == "deep" else None
-    config: dict[str, Any] = {"model": model, "family": entry.family, "kind": entry.kind,
-                              "model_kwargs": entry.fn(_Prefixed(trial, entry.family, limits), model)}
-    config["normalization"] = trial.suggest_categorical("normalization", list(budget.normalizations))
+    model_kwargs = entry.fn(_Prefixed(trial, entry.family, limits), model)
+    normalization = trial.suggest_categorical("normalization", list(budget.normalizations))
     if entry.kind == "baseline":
-        config["model_kwargs"] = {**budget.baseline_overrides.get(model, {}), **config["model_kwargs"]}
-        return config
-    config["crop_seconds"] = trial.suggest_categorical("crop_seconds", list(budget.crops))
-    config["filter"] = trial.suggest_categorical("filter", list(budget.filters))
-    config["pretrain"] = trial.suggest_categorical("pretrain", list(pretrain_choices))
-    config["freeze_depth"] = config["freeze_fraction"] = None  # "none": no encoder to freeze
-    if config["pretrain"] != "none":
-        n_stages = stage_count(model, tuple(sorted(config["model_kwargs"].items())))
+        return TrialConfig(model, entry.family, entry.kind, {**budget.baseline_overrides.get(model, {}), **model_kwargs},
+                           normalization, threshold_from=threshold_from)
+    crop_seconds = trial.suggest_categorical("crop_seconds", list(budget.crops))
+    filter_ = trial.suggest_categorical("filter", list(budget.filters))
+    pretrain = trial.suggest_categorical("pretrain", list(pretrain_choices))
+    freeze_depth = freeze_fraction = None  # "none": no encoder to freeze
+    if pretrain != "none":
+        n_stages = stage_count(model, tuple(sorted(model_kwargs.items())))
         # the random_frozen control freezes at least one stage (depth 0 would be "none" again)
-        low = 1 if config["pretrain"] == RANDOM_FROZEN else 0
-        config["freeze_depth"] = trial.suggest_int("freeze_depth", low, n_stages)
-        config["freeze_fraction"] = config["freeze_depth"] / n_stages
-    config["lr"] = trial.suggest_float("lr", 1e-4, 1e-2, log=True)
-    config["weight_decay"] = trial.suggest_float("weight_decay", 1e-5, 1e-1, log=True)
-    config["batch_size"] = trial.suggest_categorical("batch_size", list(budget.batch_sizes))
-    config["loss"] = trial.suggest_categorical("loss", ["bce", "focal"])
-    config["focal_gamma"] = trial.suggest_float("focal_gamma", 0.5, 4.0) if config["loss"] == "focal" else 2.0
+        freeze_depth = trial.suggest_int("freeze_depth", 1 if pretrain == RANDOM_FROZEN else 0, n_stages)
+        freeze_fraction = freeze_depth / n_stages
+    recipe = {"lr": trial.suggest_float("lr", 1e-4, 1e-2, log=True),
+              "weight_decay": trial.suggest_float("weight_decay", 1e-5, 1e-1, log=True),
+              "batch_size": trial.suggest_categorical("batch_size", list(budget.batch_sizes)),
+              "loss": trial.suggest_categorical("loss", ["bce", "focal"])}
+    recipe["focal_gamma"] = trial.suggest_float("focal_gamma", 0.5, 4.0) if recipe["loss"] == "focal" else 2.0
     high = budget.max_epochs
     if ceiling is not None:
-        high = ceiling.max_epochs(model, config["model_kwargs"], config["crop_seconds"], high)
-    config["epochs"] = trial.suggest_int("epochs", budget.min_epochs, high)
-    return config
+        high = ceiling.max_epochs(model, model_kwargs, crop_seconds, high)
+    recipe["epochs"] = trial.suggest_int("epochs", budget.min_epochs, high)
+    return TrialConfig(model, entry.family, entry.kind, model_kwargs, normalization, crop_seconds, filter_, pretrain,
+                       freeze_depth, freeze_fraction, Recipe(**recipe, patience=budget.patience), eval_crops,
+                       threshold_from)

@@ -28,8 +28,7 @@ def _sample(ceiling, n: int, sampler) -> list[dict]:
     configs = []
     for _ in range(n):
         trial = study.ask()
-        config = suggest_config(trial, BUDGET, ["none"], MODELS, ceiling)
-        configs.append(config)
+        configs.append(suggest_config(trial, BUDGET, ["none"], MODELS, ceiling).to_dict())
         study.tell(trial, float(len(configs) % 7))  # any value: only the sampled space matters here
     return configs
 

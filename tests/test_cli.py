@@ -96,23 +96,23 @@ def _ctx(models: list[str], choices=("none", "ptbxl")):
 
 
 def test_resuming_with_another_model_list_names_only_the_difference(tmp_path):
-    from benchmark.engines.optuna_engine import open_study
+    from benchmark.engines.study import open_study
     from benchmark.engines.storage import make_storage
     from benchmark.space import all_models
 
     models = all_models()
     assert len(models) >= 20
     storage = make_storage(None, tmp_path / "study.journal")
-    open_study(storage, "s", _ctx(models[:-1]), "none")
+    open_study(storage, "s", _ctx(models[:-1]))
     with pytest.raises(ConfigError) as info:
-        open_study(storage, "s", _ctx(models), "none")
+        open_study(storage, "s", _ctx(models))
     message = str(info.value)
     assert f"other models (this command adds {models[-1]})" in message and "choose another --study" in message
     assert models[0] not in message and len(message) < 200
     with pytest.raises(ConfigError, match=f"drops {models[-2]}"):
-        open_study(storage, "s", _ctx(models[:-2]), "none")
+        open_study(storage, "s", _ctx(models[:-2]))
     with pytest.raises(ConfigError, match="other pretraining sources \\(drops ptbxl\\)"):
-        open_study(storage, "s", _ctx(models[:-1], choices=("none",)), "none")
+        open_study(storage, "s", _ctx(models[:-1], choices=("none",)))
 
 
 def test_reproduce_output_starts_with_the_cohort_notice():

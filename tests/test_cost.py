@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from benchmark.training.loop import Recipe
 from benchmark.estimators import DeepClassifier
 from benchmark.training.cost import forward_flops_per_record, timed_predict_proba
 
@@ -13,7 +14,7 @@ def _fitted(width: int) -> tuple[DeepClassifier, np.ndarray]:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(30, 12, 250)).astype(np.float32)
     y = (np.arange(30) % 3 == 0).astype(np.float32)
-    return DeepClassifier(model="vgg11_1d", model_kwargs={"width": width}, epochs=1, crop_seconds=2.5).fit(X, y), X
+    return DeepClassifier(model="vgg11_1d", model_kwargs={"width": width}, recipe=Recipe(epochs=1), crop_seconds=2.5).fit(X, y), X
 
 
 def test_forward_flops_match_the_convolutions_and_scale_with_width():

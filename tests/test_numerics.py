@@ -9,7 +9,7 @@ import pytest
 import torch
 from optuna.trial import TrialState
 
-from benchmark.training.loop import AmpPolicy, FitError, amp_policy
+from benchmark.training.loop import Recipe, AmpPolicy, FitError, amp_policy
 from benchmark.training.metrics import NonFinitePredictions, binary_metrics
 
 
@@ -50,7 +50,7 @@ def test_loop_stops_on_non_finite_validation_predictions(monkeypatch):
     X = rng.normal(size=(40, 12, 300)).astype(np.float32)
     y = (np.arange(40) % 3 == 0).astype(np.float32)
     with pytest.raises(FitError, match="non-finite validation predictions"):
-        DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, epochs=1, crop_seconds=2.5).fit(X, y)
+        DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, recipe=Recipe(epochs=1), crop_seconds=2.5).fit(X, y)
 
 
 @pytest.mark.slow  # runs trials through the engine: 30-60 s of CPU

@@ -13,7 +13,8 @@ import pytest
 import torch
 
 from benchmark.estimators import DeepClassifier
-from benchmark.training.pretrain import PretrainSpec, get_checkpoint
+from benchmark.pretraining import PretrainSpec, get_checkpoint
+from benchmark.training.loop import Recipe
 from benchmark.training.transfer import load_backbone
 
 SPEC = PretrainSpec(source="ptbxl", model="resnet1d18", model_kwargs={"width": 8}, epochs=2, crop_seconds=2.5)
@@ -77,7 +78,7 @@ def test_fine_tuning_starts_from_pretrained_backbone(tmp_path, standin):
     assert model.frozen_depth == 2 and not model.stages[1][0].body[0][0].weight.requires_grad
     # and a fine-tune on the target runs from there: frozen stages stay exactly the pretrained ones
     ids = standin.record_ids[:80]
-    est.set_params(epochs=2).fit(standin.X(ids), standin.y(ids), groups=standin.groups(ids))
+    est.set_params(recipe=Recipe(epochs=2)).fit(standin.X(ids), standin.y(ids), groups=standin.groups(ids))
     assert torch.equal(est.model_.state_dict()[key], pretrained[key])
     assert not torch.equal(est.model_.state_dict()["stages.4.1.body.1.0.weight"], pretrained["stages.4.1.body.1.0.weight"])
 

@@ -12,8 +12,10 @@ import pytest
 import torch
 
 from benchmark.budgets import get_budget
+from benchmark.training.loop import Recipe
 from benchmark.estimators import DeepClassifier, MIN_THRESHOLD_POSITIVES, fit_threshold, out_of_fold_probs
 from benchmark.models import create_model
+from benchmark.config import TrialConfig
 from benchmark.objective import build_estimator, pretrain_spec
 from benchmark.space import RANDOM_FROZEN, stage_count, suggest_config
 from benchmark.transforms.crops import eval_offsets
@@ -25,7 +27,7 @@ def _ctx(seed: int = 0):
     return SimpleNamespace(cohort=SimpleNamespace(fs=100.0), budget=get_budget("smoke"), device="cpu", seed=seed)
 
 
-def _deep_configs(n: int = 80) -> list[dict]:
+def _deep_configs(n: int = 80) -> list[TrialConfig]:
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=3))
     out = []
     deep = ["resnet1d18", "vgg11_1d", "lstm", "transformer1d"]
@@ -38,12 +40,13 @@ def _deep_configs(n: int = 80) -> list[dict]:
 
 def test_unpretrained_trials_have_no_freezing_level():
     configs = _deep_configs()
-    levels = {c["pretrain"] for c in configs}
+    levels = {c.pretrain for c in configs}
     assert levels == {"none", RANDOM_FROZEN, "ptbxl"}
-    for config in configs:
+    for typed in configs:
+        config = typed.to_dict()
         if config["pretrain"] == "none":
             assert config["freeze_depth"] is None and config["freeze_fraction"] is None
-            model = build_estimator(config, _ctx()).build_model(1)
+            model = build_estimator(typed, _ctx()).build_model(1)
             assert model.frozen_depth == 0 and all(p.requires_grad for p in model.parameters())
         else:
             n_stages = stage_count(config["model"], tuple(sorted(config["model_kwargs"].items())))
@@ -58,8 +61,9 @@ def test_random_frozen_trains_only_above_random_frozen_stages():
               "pretrain": RANDOM_FROZEN, "freeze_depth": 2, "freeze_fraction": 0.4, "epochs": 2, "crop_seconds": 2.5,
               "normalization": "zscore", "filter": "none", "lr": 1e-3, "weight_decay": 1e-2, "batch_size": 32,
               "loss": "bce", "focal_gamma": 2.0}
-    assert pretrain_spec(config, _ctx()) is None  # no checkpoint is made or loaded
-    est = build_estimator(config, _ctx(seed=4))
+    typed = TrialConfig.from_dict(config, patience=2)
+    assert pretrain_spec(typed, _ctx()) is None  # no checkpoint is made or loaded
+    est = build_estimator(typed, _ctx(seed=4))
     assert est.init_checkpoint is None and est.freeze_depth == 2
     X, y = planted(60, 0, T=300)
     est.fit(X, y)
@@ -107,7 +111,7 @@ def test_multi_crop_evaluation_sees_the_whole_record():
     changed = X.copy()
     changed[:, :, -150:] = 5.0  # outside the centre 2.5 s window of a 10 s record
     for crops, differs in [("centre", False), ("cover", True)]:
-        est = DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, epochs=1, crop_seconds=2.5,
+        est = DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, recipe=Recipe(epochs=1), crop_seconds=2.5,
                              normalization="none", eval_crops=crops, seed=0).fit(X, y)
         assert est._n_eval_crops(X.shape[-1]) == (4 if crops == "cover" else 1)
         moved = not np.allclose(est.predict_proba(X), est.predict_proba(changed))
@@ -160,11 +164,13 @@ def test_deep_and_baseline_share_the_threshold_protocol(monkeypatch):
     calls = []
     monkeypatch.setattr(estimators, "fit_threshold", lambda est, *a: calls.append(type(est).__name__) or
                         setattr(est, "threshold_", 0.5))
-    monkeypatch.setattr(baselines, "fit_threshold", estimators.fit_threshold)
     X, y = planted(40, 0, T=300)
-    DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, epochs=1, crop_seconds=2.5).fit(X, y)
+    DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, recipe=Recipe(epochs=1), crop_seconds=2.5).fit(X, y)
     baselines.create_baseline("minirocket", num_kernels=84).fit(X, y)
     assert calls == ["DeepClassifier", "ThresholdedClassifier"]
+    # one protocol: neither overrides the base class's fit, they implement its steps
+    for cls in (DeepClassifier, baselines.ThresholdedClassifier):
+        assert issubclass(cls, estimators.ECGClassifier) and "fit" not in vars(cls) and "_fit" in vars(cls)
 
 
 def test_wilcoxon_pruner_prunes_from_four_steps():

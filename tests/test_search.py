@@ -42,7 +42,7 @@ def test_joint_space_is_conditional():
     seen_deep = seen_base = False
     for _ in range(40):
         trial = study.ask()
-        config = suggest_config(trial, get_budget("small"), ["none", "ptbxl"])
+        config = suggest_config(trial, get_budget("small"), ["none", "ptbxl"]).to_dict()
         family = config["family"]
         assert all(k.split(".")[0] == family for k in trial.params if "." in k)
         if config["kind"] == "baseline":

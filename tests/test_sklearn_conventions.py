@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import check_estimator
 
 from benchmark.baselines import create_baseline, list_baselines
+from benchmark.training.loop import Recipe
 from benchmark.estimators import DeepClassifier
 
 TINY_BASELINE = {"minirocket": {"num_kernels": 84}, "multirocket": {"num_kernels": 84}, "rocket": {"num_kernels": 20},
@@ -19,7 +20,7 @@ TINY_BASELINE = {"minirocket": {"num_kernels": 84}, "multirocket": {"num_kernels
 
 
 def tiny_deep(**kw) -> DeepClassifier:
-    return DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, epochs=1, batch_size=16, **kw)
+    return DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, recipe=Recipe(epochs=1, batch_size=16), **kw)
 
 
 ESTIMATORS = [pytest.param(tiny_deep(), id="DeepClassifier")] + [

@@ -10,8 +10,8 @@ import torch
 
 from benchmark.data.splits import make_split
 from benchmark.estimators import DeepClassifier
-from benchmark.training.cv import run_fold
-from benchmark.training.loop import FitError
+from benchmark.cv import run_fold
+from benchmark.training.loop import Recipe, FitError
 from benchmark.training.metrics import auroc, binary_metrics, choose_threshold
 
 
@@ -31,7 +31,7 @@ def planted(n: int, seed: int, T: int = 1000):
 def test_learns_planted_pattern_on_held_out_data():
     X, y = planted(240, 0)
     Xt, yt = planted(120, 1)
-    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 16}, epochs=20, patience=20, crop_seconds=2.5,
+    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 16}, recipe=Recipe(epochs=20, patience=20), crop_seconds=2.5,
                          seed=0).fit(X, y)
     assert auroc(yt, est.predict_proba(Xt)[:, 1]) >= 0.95
 
@@ -42,15 +42,15 @@ def test_label_noise_is_not_learned_as_signal():
     X, y = planted(240, 0)
     Xt, yt = planted(120, 1)
     y_shuffled = np.random.default_rng(5).permutation(y)
-    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 16}, epochs=6, crop_seconds=2.5, seed=0).fit(X, y_shuffled)
+    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 16}, recipe=Recipe(epochs=6), crop_seconds=2.5, seed=0).fit(X, y_shuffled)
     assert auroc(yt, est.predict_proba(Xt)[:, 1]) < 0.8
 
 
 @pytest.mark.slow  # trains a ResNet for up to 25 epochs: 30-90 s of CPU
 def test_loss_halves_on_64_real_records(standin):
     ids = standin.record_ids[:64]
-    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 16}, epochs=25, patience=25, crop_seconds=2.5,
-                         lr=3e-3, normalization="zscore", seed=0)
+    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 16}, recipe=Recipe(epochs=25, patience=25, lr=3e-3),
+                         crop_seconds=2.5, normalization="zscore", seed=0)
     est.fit(standin.X(ids), standin.y(ids), groups=standin.groups(ids))
     losses = [h["train_loss"] for h in est.fit_result_.history]
     assert min(losses[-5:]) <= 0.5 * losses[0], losses
@@ -60,13 +60,13 @@ def test_nan_loss_stops_with_reason():
     X, y = planted(60, 0)
     X[:5] = np.finfo(np.float32).max  # finite input (inf is refused at fit), but the network overflows
     with pytest.raises(FitError, match="non-finite training loss"):
-        DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, epochs=2, normalization="none").fit(X, y)
+        DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, recipe=Recipe(epochs=2), normalization="none").fit(X, y)
 
 
 @pytest.mark.slow  # trains a ResNet for up to 25 epochs: 30-90 s of CPU
 def test_deterministic_on_cpu():
     X, y = planted(80, 0)
-    kw = dict(model="inceptiontime1d", model_kwargs={"nf": 8}, epochs=3, crop_seconds=2.5, seed=3)
+    kw = dict(model="inceptiontime1d", model_kwargs={"nf": 8}, recipe=Recipe(epochs=3), crop_seconds=2.5, seed=3)
     a = DeepClassifier(**kw).fit(X, y).predict_proba(X)
     b = DeepClassifier(**kw).fit(X, y).predict_proba(X)
     assert np.array_equal(a, b)
@@ -87,7 +87,7 @@ def test_metrics_and_thresholds():
 # ---------------------------------------------------------------------------- leak tests
 def _fold_setup(standin):
     split = make_split(standin.table, 5, 0.2, 0, standin.manifest_hash)
-    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 8}, epochs=4, patience=4, crop_seconds=2.5,
+    est = DeepClassifier(model="resnet1d18", model_kwargs={"width": 8}, recipe=Recipe(epochs=4, patience=4), crop_seconds=2.5,
                          normalization="zscore_dataset", seed=0)
     return split, est
 

@@ -15,16 +15,15 @@ import optuna
 from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
-import benchmark
+from benchmark.engines.base import Engine, fold_attrs, record, register_engine, trial_attrs
 from benchmark.engines.progress import ProgressMonitor
-from benchmark.engines.storage import check_version
+from benchmark.engines.study import FINISHED, finished, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, trial_record
+from benchmark.objective import SearchContext, configure, evaluate, pretrain_spec
 
 PRUNERS = ("wilcoxon", "median", "hyperband", "none")
 WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
-FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 @dataclass
@@ -42,16 +41,6 @@ class EngineOptions:
 
 class TrialTimeout(RuntimeError):
     """A trial ran past ``--trial-timeout``; it is stored as FAIL with this message as its reason."""
-
-
-def make_sampler(seed: int, kind: str = "tpe") -> optuna.samplers.BaseSampler:
-    if kind == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    if kind != "tpe":
-        raise ConfigError(f"unknown --sampler {kind!r}; choose tpe or random")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return optuna.samplers.TPESampler(multivariate=True, group=True, constant_liar=True, seed=seed)
 
 
 def wilcoxon_min_steps(p_threshold: float = WILCOXON_P) -> int:
@@ -77,51 +66,8 @@ def make_pruner(name: str, max_steps: int) -> optuna.pruners.BasePruner:
     raise ConfigError(f"unknown --pruner {name!r}; choose {', '.join(PRUNERS)}")
 
 
-def difference(key: str, stored, now) -> str:
-    """How a stored identity value differs from this command's: for lists (models, pretraining
-    sources) only what was added and removed, not two long lists."""
-    if isinstance(stored, list) and isinstance(now, list):
-        added = [v for v in now if v not in stored]
-        removed = [v for v in stored if v not in now]
-        parts = ([f"this command adds {', '.join(map(str, added))}"] if added else []) + \
-                ([f"drops {', '.join(map(str, removed))}"] if removed else [])
-        return f"other {key} ({'; '.join(parts) or 'same names, other order'})"
-    return f"{key}={stored!r}, not {now!r}"
-
-
-def open_study(storage, name: str, ctx: SearchContext, pruner: str, create: bool = True) -> optuna.Study:
-    """Load ``name`` (checking it belongs to this task, cohort, split and budget) or create it."""
-    identity = ctx.identity()
-    sampler = make_sampler(ctx.seed)
-    prune = make_pruner(pruner, max_resource(ctx.split.n_folds * ctx.split.repeats, ctx.budget.max_epochs))
-    try:
-        study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=prune)
-    except KeyError:
-        if not create:
-            raise ConfigError(f"study {name!r} not found in the storage")
-        study = optuna.create_study(study_name=name, storage=storage, direction="maximize", sampler=sampler,
-                                    pruner=prune, load_if_exists=True)
-    stored = study.user_attrs
-    if stored.get("identity") is None:
-        study.set_user_attr("identity", identity)
-        study.set_user_attr("package_version", benchmark.__version__)
-        study.set_user_attr("budget_settings", ctx.budget.as_dict())
-        study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
-        study.set_user_attr("description", ctx.cohort.description)
-        for anchor in ctx.budget.anchors:  # reference configurations run first
-            if anchor in ctx.searched_models():
-                study.enqueue_trial({"model": anchor}, skip_if_exists=True)
-        return study
-    check_version(study)
-    for key, value in identity.items():
-        if stored["identity"].get(key) != value:
-            raise ConfigError(f"study {name!r} exists with {difference(key, stored['identity'].get(key), value)}; "
-                              "choose another --study (the existing study is left untouched)")
-    if stored.get("pretrain_choices") != ctx.pretrain_choices:
-        raise ConfigError(f"study {name!r} was created with "
-                          f"{difference('pretraining sources', stored.get('pretrain_choices'), ctx.pretrain_choices)}; "
-                          "restore the data or use another --study")
-    return study
+def pruner_for(name: str, ctx: SearchContext) -> optuna.pruners.BasePruner:
+    return make_pruner(name, max_resource(ctx.split.n_folds * ctx.split.repeats, ctx.budget.max_epochs))
 
 
 def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
@@ -129,8 +75,6 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
 
     def objective(trial: optuna.Trial) -> float:
         config = configure(trial, ctx)
-        for key, value in trial_record(config, ctx).items():
-            trial.set_user_attr(key, value)
         folds: list[dict] = []
         started = time.monotonic()
 
@@ -154,16 +98,15 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
 
         def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
             folds.append(row)
-            trial.set_user_attr("folds", folds)
-            warned = fold_warnings(folds)
-            if warned:
-                trial.set_user_attr("warnings", warned)
+            record(trial.set_user_attr, fold_attrs(folds))
             step = fold_step(index, max_epochs)
             trial.report(row["auroc"], step)
             prune(step, {"repeat": row["repeat"], "fold": row["fold"], "fold_index": index})
             check_time(f"after repeat {row['repeat']} fold {row['fold']}")
 
         try:
+            spec = pretrain_spec(config, ctx)
+            record(trial.set_user_attr, trial_attrs(config, ctx, spec.key() if spec else None))
             result = evaluate(config, ctx, on_fold, on_epoch)
         except optuna.TrialPruned:
             raise
@@ -173,18 +116,12 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
         except Exception as exc:
             trial.set_user_attr("fail_reason", one_line(f"{type(exc).__name__}: {exc}")[:500])
             raise
-        for key in ("n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record", "predict_ms_per_record"):
-            trial.set_user_attr(key, result[key])
         if not math.isfinite(result["cv_auroc"]):
             trial.set_user_attr("fail_reason", "CV AUROC is not finite")
             raise RuntimeError("CV AUROC is not finite")
         return result["cv_auroc"]
 
     return objective
-
-
-def finished(study: optuna.Study) -> int:
-    return len(study.get_trials(deepcopy=False, states=FINISHED))
 
 
 def worker_device(device: str, worker: int, n_gpus: int | None = None) -> str:
@@ -213,7 +150,7 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
     torch.set_num_threads(threads)
     ctx = dataclasses.replace(ctx, device=worker_device(ctx.device, worker))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = open_study(storage, options.study_name, ctx, options.pruner)
+    study = open_study(storage, options.study_name, ctx, pruner_for(options.pruner, ctx))
     study.sampler = make_sampler((ctx.seed + 1000 * worker) % 2**32, options.sampler)
     objective = objective_fn(ctx, options.trial_timeout)
     current: list[int] = []  # the trial running now, for Ctrl-C
@@ -259,7 +196,7 @@ def _worker_main(args) -> None:
 
 def run(ctx: SearchContext, storage, options: EngineOptions) -> optuna.Study:
     """Run the study up to ``options.trials`` finished trials in total (resuming what is stored)."""
-    study = open_study(storage, options.study_name, ctx, options.pruner)
+    study = open_study(storage, options.study_name, ctx, pruner_for(options.pruner, ctx))
     deadline = time.time() + options.timeout if options.timeout else None
     cores = os.cpu_count() or 1
     workers = max(1, options.n_workers)
@@ -285,3 +222,15 @@ def run(ctx: SearchContext, storage, options: EngineOptions) -> optuna.Study:
             if finished(study) >= options.trials or options.worker_trials is not None:
                 break
     return study
+
+
+@register_engine
+class OptunaEngine(Engine):
+    """The default engine (``--engine optuna``)."""
+
+    name = "optuna"
+
+    def run(self, ctx: SearchContext, storage, args) -> optuna.Study:
+        options = EngineOptions(args.trials, args.study, args.pruner, args.n_workers, args.timeout,
+                                sampler=args.sampler, worker_trials=args.worker_trials, trial_timeout=args.trial_timeout)
+        return run(ctx, storage, options)

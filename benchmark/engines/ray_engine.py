@@ -16,13 +16,18 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmark.config import TrialConfig
+from benchmark.engines.base import Engine, fold_attrs, record, register_engine, trial_attrs
+from benchmark.engines.study import FINISHED, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, configure, evaluate, fold_warnings, pretrain_spec, trial_record
+from benchmark.objective import SearchContext, evaluate, pretrain_spec
 from benchmark.space import suggest_config
 
 METRIC = "cv_auroc"
 FIDELITY = "fidelity_step"  # benchmark.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
+ATTRS = "bench"  # the report key under which a trial's attributes travel (benchmark.engines.base)
+CONFIG = "bench_config"  # the configuration the space made, handed to the trainable (Ray reserves "config")
 
 
 @dataclass
@@ -74,15 +79,23 @@ def start_ray(options: RayOptions):
 
 @dataclass
 class SpaceFunction:
-    """The joint space as a picklable define-by-run function (Ray checkpoints its searcher)."""
+    """The joint space as a picklable define-by-run function (Ray checkpoints its searcher). It
+    hands the configuration it made to the trainable as a constant, so nothing samples it twice."""
 
     budget: object
     pretrain_choices: list[str]
     models: list[str]
-    ceiling: object = None
+    ceiling: object
+    threshold_from: str
+    eval_crops: str
 
-    def __call__(self, trial) -> None:
-        suggest_config(trial, self.budget, self.pretrain_choices, self.models, self.ceiling)
+    @classmethod
+    def of(cls, ctx: SearchContext) -> "SpaceFunction":  # the context's space, without its signals
+        return cls(ctx.budget, ctx.pretrain_choices, ctx.models, ctx.ceiling, ctx.threshold_from, ctx.eval_crops)
+
+    def __call__(self, trial) -> dict:
+        return {CONFIG: suggest_config(trial, self.budget, self.pretrain_choices, self.models, self.ceiling,
+                                       self.threshold_from, self.eval_crops).to_dict()}
 
 
 def _searcher_class():
@@ -102,14 +115,8 @@ def _searcher_class():
 
             ot_trial = self._ot_trials[trial_id]
             result = unflatten_dict(result or {})  # Ray hands searchers flattened results
-            if "bench_config" in result:
-                ot_trial.set_user_attr("config", result["bench_config"])
-            for key in ("seed", "split_hash", "manifest_hash", "package_version", "device", "torch", "folds",
-                        "warnings", "n_parameters", "fit_seconds", "pretrain_key", "forward_flops_per_record",
-                        "predict_ms_per_record"):
-                if key in result:
-                    ot_trial.set_user_attr(key, result[key])
-            done = len(result.get("folds") or [])  # folds finished (epoch reports of fold 0 finish none)
+            record(ot_trial.set_user_attr, result.get(ATTRS) or {})
+            done = len((result.get(ATTRS) or {}).get("folds") or [])  # folds finished (fold 0's epochs finish none)
             if error:
                 ot_trial.set_user_attr("fail_reason", result.get("fail_reason", "the Ray trial raised"))
                 self._ot_study.tell(ot_trial, state=TrialState.FAIL)
@@ -139,66 +146,44 @@ def _check_reachable(address: str, timeout: float = 3.0) -> None:
 
 
 def make_searcher(ctx: SearchContext, storage, study_name: str):
-    from benchmark.engines.optuna_engine import make_sampler
-
-    searcher = _searcher_class()(space=SpaceFunction(ctx.budget, ctx.pretrain_choices, ctx.models, ctx.ceiling), metric=METRIC,
-                                 mode="max", sampler=make_sampler(ctx.seed), study_name=study_name, storage=storage)
+    searcher = _searcher_class()(space=SpaceFunction.of(ctx), metric=METRIC, mode="max", sampler=make_sampler(ctx.seed),
+                                 study_name=study_name, storage=storage)
     searcher.n_fold_evaluations = ctx.split.n_folds * ctx.split.repeats
     return searcher
 
 
 def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
-    """One Ray trial: rebuild the configuration from the sampled parameters, cross-validate, and
-    report after every (repeat, fold) step (the scheduler's fidelity)."""
-    import optuna
+    """One Ray trial: cross-validate the configuration the space made, reporting the trial's
+    attributes (:mod:`benchmark.engines.base`) after every epoch of fold 0 and every (repeat, fold)
+    step (the scheduler's fidelity)."""
     import torch
     from ray import tune
 
     torch.set_num_threads(max(1, threads))
     if ctx.device.startswith("cuda"):  # Ray sets CUDA_VISIBLE_DEVICES to this trial's GPU(s)
         ctx.device = "cuda:0"
-    config = configure(optuna.trial.FixedTrial(_flatten(params)), ctx)
-    record = trial_record(config, ctx)
-    record["bench_config"] = record.pop("config")  # Ray reserves "config" in results
+    config = TrialConfig.from_dict(params[CONFIG])
     spec = pretrain_spec(config, ctx)
-    folds: list[dict] = []
-
+    attrs = trial_attrs(config, ctx, spec.key() if spec else None)
     max_epochs = ctx.budget.max_epochs
+    folds: list[dict] = []
 
     def on_epoch(k: int, epoch: int, metrics: dict) -> None:  # ASHA may stop the trial inside fold 0
         step = epoch_step(k, epoch, max_epochs)
         if step is not None and np.isfinite(metrics.get("val_auroc", np.nan)):
-            tune.report({METRIC: float(metrics["val_auroc"]), FIDELITY: step + 1, **record, "folds": list(folds),
-                         "pretrain_key": spec.key() if spec else None})
+            tune.report({METRIC: float(metrics["val_auroc"]), FIDELITY: step + 1, ATTRS: attrs})
 
     def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
         folds.append(row)
+        attrs.update(fold_attrs(folds))
         tune.report({METRIC: float(np.mean([f["auroc"] for f in folds])), "fold_auroc": row["auroc"],
-                     FIDELITY: fold_step(index, max_epochs) + 1, **record, "folds": list(folds),
-                     "warnings": fold_warnings(folds),
-                     "n_parameters": row["n_parameters"], "fit_seconds": float(sum(f["fit_seconds"] for f in folds)),
-                     "forward_flops_per_record": row["forward_flops_per_record"],
-                     "predict_ms_per_record": float(np.median([f["predict_ms_per_record"] for f in folds])),
-                     "pretrain_key": spec.key() if spec else None})
+                     FIDELITY: fold_step(index, max_epochs) + 1, ATTRS: attrs})
 
     evaluate(config, ctx, on_fold=on_fold, on_epoch=on_epoch)
 
 
-def _flatten(params: dict, prefix: str = "") -> dict:
-    flat = {}
-    for key, value in params.items():
-        name = f"{prefix}/{key}" if prefix else key
-        if isinstance(value, dict):
-            flat.update(_flatten(value, name))
-        else:
-            flat[name] = value
-    return flat
-
-
 def run(ctx: SearchContext, storage, options: RayOptions):
     """Run (or restore) the Ray Tune experiment up to ``options.trials`` trials."""
-    from benchmark.engines.optuna_engine import FINISHED, open_study
-
     ray = start_ray(options)
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
@@ -206,7 +191,7 @@ def run(ctx: SearchContext, storage, options: RayOptions):
 
     warnings.filterwarnings("ignore", message="Heartbeat of storage")  # Ray's searcher asks/tells itself
     try:
-        study = open_study(storage, options.study_name, ctx, "none")
+        study = open_study(storage, options.study_name, ctx)
         searcher = make_searcher(ctx, storage, options.study_name)
         if options.max_concurrent:
             searcher = ConcurrencyLimiter(searcher, max_concurrent=options.max_concurrent)
@@ -228,3 +213,19 @@ def run(ctx: SearchContext, storage, options: RayOptions):
         return study
     finally:
         ray.shutdown()
+
+
+@register_engine
+class RayEngine(Engine):
+    """``--engine ray``: Ray Tune with ASHA, for clusters and GPUs."""
+
+    name = "ray"
+
+    def validate(self, args) -> None:
+        _ray()
+        if args.gpus_per_trial < 0 or args.cpus_per_trial <= 0:
+            raise ConfigError("--cpus-per-trial must be positive and --gpus-per-trial >= 0")
+
+    def run(self, ctx: SearchContext, storage, args):
+        return run(ctx, storage, RayOptions(args.trials, args.study, Path(args.results_dir), args.address,
+                                            args.cpus_per_trial, args.gpus_per_trial, args.max_concurrent))

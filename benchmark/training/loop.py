@@ -55,8 +55,11 @@ def amp_policy(device: str, amp: bool = True, capability: tuple[int, int] | None
     return AmpPolicy(True, torch.float16, scaler=True)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Recipe:
+    """How a network is trained: everything the loop reads. A searched setting is a field here,
+    suggested in :func:`benchmark.space.suggest_config`, used below."""
+
     epochs: int = 30
     batch_size: int = 64
     lr: float = 1e-3

@@ -1,4 +1,5 @@
-"""Pretraining on a source task with a checkpoint cache shared by every trial and worker.
+"""Pretraining orchestration: the backbone a trial's configuration asks for, trained once on a
+source task and kept in a checkpoint cache shared by every trial and worker.
 
 The cache key covers (source, model name + arguments, fs, filter, normalization, pretraining
 recipe, source manifest hash, seed). A key is trained once: workers racing for it take a file lock,
@@ -27,6 +28,8 @@ from filelock import FileLock
 
 from benchmark.data.paths import cache_dir
 from benchmark.data.store import sha256_file
+from benchmark.estimators import DeepClassifier
+from benchmark.training.loop import Recipe
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,22 @@ class PretrainSpec:
     seed: int = 0
     recipe_version: int = 2  # bump when pretraining code changes its results: old checkpoints are not reused
 
+    @classmethod
+    def for_trial(cls, config, fs: float, epochs: int, source_hash: str, seed: int) -> "PretrainSpec":
+        """The pretraining a :class:`~benchmark.config.TrialConfig` with ``config.pretrained`` needs:
+        the trial's model, preprocessing, crop and its recipe's batch size, learning rate and weight
+        decay, for ``epochs`` epochs (the budget's ``pretrain_epochs``)."""
+        r = config.recipe
+        return cls(source=config.pretrain, model=config.model, model_kwargs=dict(config.model_kwargs), fs=fs,
+                   filter=config.filter, normalization=config.normalization, crop_seconds=config.crop_seconds,
+                   epochs=epochs, batch_size=r.batch_size, lr=r.lr, weight_decay=r.weight_decay,
+                   source_hash=source_hash, seed=seed)
+
+    def recipe(self) -> Recipe:
+        """The pretraining run's recipe: no early stop before the last epoch."""
+        return Recipe(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, weight_decay=self.weight_decay,
+                      patience=self.epochs)
+
     def key(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, default=str).encode()).hexdigest()
 
@@ -62,11 +81,8 @@ def checkpoint_path(spec: PretrainSpec, root: Path | None = None) -> Path:
 
 def run_pretraining(spec: PretrainSpec, X: np.ndarray, Y: np.ndarray, groups: np.ndarray, device: str = "cpu") -> dict:
     """Train ``spec.model`` on the multi-label source data; return the checkpoint payload."""
-    from benchmark.estimators import DeepClassifier
-
     est = DeepClassifier(model=spec.model, model_kwargs=dict(spec.model_kwargs), fs=spec.fs, filter=spec.filter,
-                         normalization=spec.normalization, crop_seconds=spec.crop_seconds, epochs=spec.epochs,
-                         batch_size=spec.batch_size, lr=spec.lr, weight_decay=spec.weight_decay, patience=spec.epochs,
+                         normalization=spec.normalization, crop_seconds=spec.crop_seconds, recipe=spec.recipe(),
                          seed=spec.seed, device=device)
     est.fit(X, Y, groups=groups)
     return {"backbone": est.model_.backbone_state(), "spec": asdict(spec),

@@ -1,4 +1,5 @@
-"""One dev fold: fit a fresh clone on the fold's training part, evaluate once on its held-out part.
+"""Cross-validation over the persisted dev folds. One fold: fit a fresh clone on the fold's
+training part, evaluate once on its held-out part.
 
 The estimator sees only training records (its inner split then carves validation by patient);
 the evaluated records are used for nothing but the returned metrics. The locked test is in
@@ -50,21 +51,14 @@ class FoldResult:
     n_eval: int = 0
 
 
-def fit_estimator(estimator, X: np.ndarray, y: np.ndarray, groups: np.ndarray, epoch_callback=None):
-    """Fit, passing the epoch callback only to estimators that report epochs."""
-    kwargs = {"groups": groups}
-    if epoch_callback is not None and getattr(estimator, "reports_epochs", False):
-        kwargs["epoch_callback"] = epoch_callback
-    return estimator.fit(X, y, **kwargs)
-
-
 def run_fold(estimator, cohort: CohortData, split: Split, k: int, epoch_callback=None, repeat: int = 0,
              seed: int | None = None) -> FoldResult:
-    """Fold ``k`` of ``repeat``; ``seed`` (when given) replaces the estimator's training seed."""
+    """Fold ``k`` of ``repeat`` for an :class:`~benchmark.estimators.ECGClassifier` (a deep model
+    calls ``epoch_callback`` after each epoch); ``seed`` (when given) replaces its training seed."""
     train_ids, eval_ids = split.fold(k, repeat)
     est = clone(estimator) if seed is None else clone(estimator).set_params(seed=seed)
     start = time.perf_counter()
-    fit_estimator(est, cohort.X(train_ids), cohort.y(train_ids), cohort.groups(train_ids), epoch_callback)
+    est.fit(cohort.X(train_ids), cohort.y(train_ids), groups=cohort.groups(train_ids), epoch_callback=epoch_callback)
     fit_seconds = time.perf_counter() - start
     proba, predict_ms = timed_predict_proba(est, cohort.X(eval_ids))
     p = proba[:, 1]

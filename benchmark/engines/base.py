@@ -1,0 +1,87 @@
+"""The engine contract, the engine registry, and the one place a trial's results are recorded.
+
+An engine runs the study's trials: it samples each configuration with
+:func:`benchmark.objective.configure`, cross-validates it with :func:`benchmark.objective.evaluate`
+(reporting the epoch x fold fidelity of :mod:`benchmark.fidelity` to its pruner or scheduler) and
+stores what :func:`trial_attrs` and :func:`fold_attrs` give on the Optuna trial, so that the
+leaderboard, ``finalize`` and ``reproduce`` read every engine's trials the same way.
+
+Contract (like Optuna's ``BaseSampler``): a subclass sets ``name`` and implements
+
+- ``validate(args)`` (optional): check its options before any data is read;
+- ``run(ctx, storage, args) -> optuna.Study``: run the study ``args.study`` on ``storage`` until it
+  holds ``args.trials`` finished (complete or pruned) trials, resuming what is stored; open it with
+  :func:`benchmark.engines.study.open_study` (the identity check); a trial it stops early is
+  stored PRUNED with the folds it finished, a trial that raises is stored FAIL with
+  ``fail_reason``. ``KeyboardInterrupt`` may propagate: finished trials must already be stored.
+
+Register with ``@register_engine``; ``python -m benchmark.search --engine NAME`` picks it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from abc import ABC, abstractmethod
+
+from benchmark.errors import ConfigError
+
+_ENGINES: dict[str, type["Engine"]] = {}
+
+
+class Engine(ABC):
+    name: str = ""
+
+    def validate(self, args: argparse.Namespace) -> None:
+        """Check this engine's options and that it can run here, before any data is read (raise
+        :class:`~benchmark.errors.ConfigError`, one line)."""
+
+    @abstractmethod
+    def run(self, ctx, storage, args: argparse.Namespace):
+        """Run the study to ``args.trials`` finished trials; return the ``optuna.Study``."""
+
+
+def register_engine(cls: type[Engine]) -> type[Engine]:
+    _ENGINES[cls.name] = cls
+    return cls
+
+
+def list_engines() -> list[str]:
+    _load()
+    return sorted(_ENGINES)
+
+
+def get_engine(name: str) -> Engine:
+    _load()
+    if name not in _ENGINES:
+        raise ConfigError(f"unknown --engine {name!r}; choose {', '.join(sorted(_ENGINES))}")
+    return _ENGINES[name]()
+
+
+def _load() -> None:
+    from benchmark.engines import optuna_engine, ray_engine  # noqa: F401  (registration; Ray imported lazily)
+
+
+# ------------------------------------------------------------------------------ what a trial stores
+def trial_attrs(config, ctx, pretrain_key: str | None) -> dict:
+    """Attributes stored when a trial starts: enough to reproduce it from the storage alone."""
+    from benchmark.objective import trial_record
+
+    return {**trial_record(config, ctx), "pretrain_key": pretrain_key}
+
+
+def fold_attrs(folds: list[dict]) -> dict:
+    """Attributes stored after each finished (repeat, fold): the fold rows so far and the running
+    summary (CV AUROC, cost, warnings); after the last fold they are the trial's result."""
+    from benchmark.objective import summarize
+
+    summary = summarize(folds)
+    out = {"folds": list(folds), **{k: v for k, v in summary.items() if k not in ("folds", "cv_auroc")}}
+    if not out["warnings"]:
+        del out["warnings"]
+    return out
+
+
+def record(set_user_attr, attrs: dict) -> None:
+    """Store ``attrs`` on a trial (``trial.set_user_attr`` of Optuna, live or through Ray's searcher)."""
+    for key, value in attrs.items():
+        set_user_attr(key, value)

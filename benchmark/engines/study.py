@@ -1,0 +1,90 @@
+"""One stored study: opening or creating it, and checking that it is the study this command means.
+
+Both engines open their study here (Ray's searcher writes into the same Optuna storage), and the
+commands that read a study back (leaderboard, finalize, reproduce) check the data on disk against
+it here: one module owns a study's identity (:meth:`benchmark.objective.SearchContext.identity`).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import optuna
+from optuna.trial import TrialState
+
+import benchmark
+from benchmark.engines.storage import check_version
+from benchmark.errors import ConfigError
+
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)  # what --trials counts
+
+
+def finished(study: optuna.Study) -> int:
+    return len(study.get_trials(deepcopy=False, states=FINISHED))
+
+
+def make_sampler(seed: int, kind: str = "tpe") -> optuna.samplers.BaseSampler:
+    if kind == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if kind != "tpe":
+        raise ConfigError(f"unknown --sampler {kind!r}; choose tpe or random")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.samplers.TPESampler(multivariate=True, group=True, constant_liar=True, seed=seed)
+
+
+def difference(key: str, stored, now) -> str:
+    """How a stored identity value differs from this command's: for lists (models, pretraining
+    sources) only what was added and removed, not two long lists."""
+    if isinstance(stored, list) and isinstance(now, list):
+        added = [v for v in now if v not in stored]
+        removed = [v for v in stored if v not in now]
+        parts = ([f"this command adds {', '.join(map(str, added))}"] if added else []) + \
+                ([f"drops {', '.join(map(str, removed))}"] if removed else [])
+        return f"other {key} ({'; '.join(parts) or 'same names, other order'})"
+    return f"{key}={stored!r}, not {now!r}"
+
+
+def open_study(storage, name: str, ctx, pruner: optuna.pruners.BasePruner | None = None,
+               create: bool = True) -> optuna.Study:
+    """Load ``name`` (checking it belongs to this task, cohort, split and budget) or create it,
+    recording the identity and queueing the budget's anchor configurations."""
+    identity = ctx.identity()
+    sampler = make_sampler(ctx.seed)
+    try:
+        study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner)
+    except KeyError:
+        if not create:
+            raise ConfigError(f"study {name!r} not found in the storage")
+        study = optuna.create_study(study_name=name, storage=storage, direction="maximize", sampler=sampler,
+                                    pruner=pruner, load_if_exists=True)
+    stored = study.user_attrs
+    if stored.get("identity") is None:
+        study.set_user_attr("identity", identity)
+        study.set_user_attr("package_version", benchmark.__version__)
+        study.set_user_attr("budget_settings", ctx.budget.as_dict())
+        study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
+        study.set_user_attr("description", ctx.cohort.description)
+        for anchor in ctx.budget.anchors:  # reference configurations run first
+            if anchor in ctx.searched_models():
+                study.enqueue_trial({"model": anchor}, skip_if_exists=True)
+        return study
+    check_version(study)
+    for key, value in identity.items():
+        if stored["identity"].get(key) != value:
+            raise ConfigError(f"study {name!r} exists with {difference(key, stored['identity'].get(key), value)}; "
+                              "choose another --study (the existing study is left untouched)")
+    if stored.get("pretrain_choices") != ctx.pretrain_choices:
+        raise ConfigError(f"study {name!r} was created with "
+                          f"{difference('pretraining sources', stored.get('pretrain_choices'), ctx.pretrain_choices)}; "
+                          "restore the data or use another --study")
+    return study
+
+
+def check_data(study: optuna.Study, manifest_hash: str, split_hash: str) -> None:
+    """The cohort and split on disk are those ``study`` was run on (commands that read it back)."""
+    identity = study.user_attrs["identity"]
+    for key, value in (("manifest_hash", manifest_hash), ("split_hash", split_hash)):
+        if identity[key] != value:
+            raise ConfigError(f"study {study.study_name!r} was run on {key} {identity[key][:12]}, but the data here give "
+                              f"{value[:12]}; pass the same --cohort/--data-dir/--split-seed")
