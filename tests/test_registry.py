@@ -1,4 +1,4 @@
-"""The registry contract (benchmark.registry)."""
+"""The registry contract (benchmark.registry) and the budgets' choice lists drawn from it."""
 
 from __future__ import annotations
 
@@ -31,3 +31,11 @@ def test_unknown_name_is_one_line_with_a_hint():
     with pytest.raises(ConfigError, match=r"^unknown widget 'zzz'; known: alpha, beta$"):
         listed.get("zzz")
 
+
+def test_budgets_search_every_registered_filter_and_normalization_in_the_seeded_order():
+    # samplers draw categoricals by index: this order is part of every seeded study
+    from benchmark.budgets import BUDGETS
+
+    for budget in BUDGETS.values():
+        assert budget.normalizations == ("none", "minmax", "zscore", "robust", "log", "l2", "zscore_dataset")
+        assert budget.filters == ("none", "bandpass", "baseline")
