@@ -20,30 +20,28 @@ from sklearn.preprocessing import StandardScaler
 from benchmark.errors import ConfigError
 from benchmark.estimators import ECGClassifier
 from benchmark.inputs import check_fitted
+from benchmark.registry import Registry
 
-_BASELINES: dict[str, Callable[..., "ThresholdedClassifier"]] = {}
+_BASELINES: Registry[Callable[..., "ThresholdedClassifier"]] = Registry("baseline", list_known=True)
 
 
 def register_baseline(fn: Callable) -> Callable:
-    _BASELINES[fn.__name__] = fn
-    return fn
+    return _BASELINES.register(fn.__name__, fn)
 
 
 def list_baselines() -> list[str]:
-    return sorted(_BASELINES)
+    return sorted(_BASELINES.names())
 
 
 def baseline_params(name: str) -> dict[str, inspect.Parameter]:
-    return dict(inspect.signature(_BASELINES[name]).parameters)
+    return dict(inspect.signature(_BASELINES.get(name)).parameters)
 
 
 def create_baseline(name: str, **kwargs) -> "ThresholdedClassifier":
-    if name not in _BASELINES:
-        raise ConfigError(f"unknown baseline {name!r}; known: {', '.join(list_baselines())}")
     unknown = [k for k in kwargs if k not in baseline_params(name)]
     if unknown:
         raise ConfigError(f"baseline {name!r} has no parameter {unknown[0]!r}")
-    return _BASELINES[name](**kwargs)
+    return _BASELINES.get(name)(**kwargs)
 
 
 class ThresholdedClassifier(ECGClassifier):

@@ -2,6 +2,10 @@
 
 ``smoke`` finishes the README quick start in minutes on 2 CPU cores; ``full`` is the paper-scale
 setting for GPUs (all crop lengths, long training, full-size rocket baselines).
+
+The filter and normalization choices default to every registered one
+(:func:`benchmark.transforms.transform_choices`), in registration order: the order the sampler
+draws them in, so a seeded study depends on it; a newly registered transform is searched.
 """
 
 from __future__ import annotations
@@ -9,9 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from benchmark.errors import ConfigError
-
-NORMALIZATIONS = ("none", "minmax", "zscore", "robust", "log", "l2", "zscore_dataset")
-FILTERS = ("none", "bandpass", "baseline")
+from benchmark.transforms import transform_choices
 
 
 @dataclass(frozen=True)
@@ -25,8 +27,10 @@ class Budget:
     pretrain_epochs: int
     repeats: int = 1  # differently seeded fold sets (repeated CV); --repeats overrides
     batch_sizes: tuple[int, ...] = (32, 64, 128)
-    normalizations: tuple[str, ...] = NORMALIZATIONS
-    filters: tuple[str, ...] = FILTERS
+    # every registered one, in registration order (("none", "minmax", ..., "zscore_dataset"), ("none", "bandpass",
+    # "baseline")): what the sampler draws by index, so a seeded study's draws depend on this order
+    normalizations: tuple[str, ...] = field(default_factory=lambda: transform_choices("normalization"))
+    filters: tuple[str, ...] = field(default_factory=lambda: transform_choices("filter"))
     baseline_overrides: dict = field(default_factory=dict)
     anchors: tuple[str, ...] = ("minirocket", "resnet1d18")  # run first in a new study: reference points
     # training TFLOP one deep trial may cost (None: no ceiling); see benchmark.ceiling for how the

@@ -101,9 +101,9 @@ def validate(args: argparse.Namespace) -> None:
 
 def select_models(patterns: str) -> list[str]:
     """Models matching ``patterns`` among those with a registered space; a typo is one line."""
-    import difflib
     import fnmatch
 
+    from benchmark.registry import did_you_mean
     from benchmark.space import all_models
 
     known = all_models()
@@ -114,9 +114,7 @@ def select_models(patterns: str) -> list[str]:
     for pattern in wanted:
         hits = [m for m in known if fnmatch.fnmatch(m, pattern)]
         if not hits:
-            close = difflib.get_close_matches(pattern, known, n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise ConfigError(f"--models: unknown model {pattern!r}{hint}")
+            raise ConfigError(f"--models: unknown model {pattern!r}{did_you_mean(pattern, known)}")
         chosen += [m for m in hits if m not in chosen]
     return sorted(chosen)
 

@@ -11,7 +11,7 @@ Space files are found by scanning the ``search_spaces`` package and the entry-po
 parameter, an empty choice, ``low > high`` or a name used twice fails with one line naming the file
 and the parameter. Parameter names are prefixed with the family (``resnet1d.width``) so families
 never collide; the shared factors (crop, filter, normalization, pretraining, freezing, recipe) are
-asked by :func:`suggest_config`.
+asked by :func:`suggest_config`. Entries are kept by family in a :class:`benchmark.registry.Registry`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from benchmark.config import RANDOM_FROZEN, TrialConfig
 from benchmark.errors import ConfigError
+from benchmark.registry import Registry, did_you_mean
 from benchmark.training.loop import Recipe
 
 ENTRY_POINT_GROUP = "ecg_automl_bench.search_spaces"
@@ -43,12 +44,15 @@ class SpaceEntry:
     file: str
 
 
-_SPACES: dict[str, SpaceEntry] = {}
+_SPACES: Registry[SpaceEntry] = Registry("search space", list_known=True)  # by family, in load order
 _LOADED = False
 
 
 def register_space(family: str, models: list[str], kind: str = "deep"):
-    """Decorator for ``fn(trial, model) -> dict`` of builder keyword arguments."""
+    """Decorator for ``fn(trial, model) -> dict`` of builder keyword arguments.
+
+    A model belongs to one family and a family to one space file; anything else is an error (the
+    same file registering its family again, when re-imported, replaces the entry)."""
 
     def wrap(fn: Callable) -> Callable:
         file = inspect.getsourcefile(fn) or fn.__module__
@@ -56,13 +60,13 @@ def register_space(family: str, models: list[str], kind: str = "deep"):
             raise ConfigError(f"{file}: kind must be 'deep' or 'baseline', got {kind!r}")
         if not models:
             raise ConfigError(f"{file}: space {family!r} lists no models")
-        if family in _SPACES and _SPACES[family].file != file:
-            raise ConfigError(f"{file}: space name {family!r} used twice (also in {_SPACES[family].file})")
+        if family in _SPACES and _SPACES.get(family).file != file:
+            raise ConfigError(f"{file}: space name {family!r} used twice (also in {_SPACES.get(family).file})")
         for other in _SPACES.values():
             shared = set(models) & set(other.models)
             if shared and other.family != family:
                 raise ConfigError(f"{file}: model {sorted(shared)[0]!r} used twice (also in {other.file})")
-        _SPACES[family] = SpaceEntry(family, tuple(models), kind, fn, file)
+        _SPACES.register(family, SpaceEntry(family, tuple(models), kind, fn, file))
         return fn
 
     return wrap
@@ -135,10 +139,11 @@ def check_space(entry: SpaceEntry) -> None:
 
 # ------------------------------------------------------------------------------ discovery
 def load_spaces(reload: bool = False) -> dict[str, SpaceEntry]:
-    """Import every space module (package scan + entry points) once and validate each entry."""
+    """Import every space module (package scan + entry points) once and validate each entry;
+    returns a copy of the registry, family -> entry in load order."""
     global _LOADED
     if _LOADED and not reload:
-        return _SPACES
+        return dict(_SPACES.items())
     import search_spaces
 
     for info in pkgutil.iter_modules(search_spaces.__path__, "search_spaces."):
@@ -153,7 +158,7 @@ def load_spaces(reload: bool = False) -> dict[str, SpaceEntry]:
     for entry in _SPACES.values():
         check_space(entry)
     _LOADED = True
-    return _SPACES
+    return dict(_SPACES.items())
 
 
 def _import(module: str) -> None:
@@ -168,10 +173,11 @@ def _import(module: str) -> None:
 
 
 def space_for(model: str) -> SpaceEntry:
+    """The space that lists ``model``; a typo is one line with a "did you mean"."""
     for entry in load_spaces().values():
         if model in entry.models:
             return entry
-    raise ConfigError(f"model {model!r} has no registered search space")
+    raise ConfigError(f"model {model!r} has no registered search space{did_you_mean(model, all_models())}")
 
 
 def all_models(kind: str | None = None) -> list[str]:

@@ -5,17 +5,20 @@
 
     list_models("resnet*")  ->  ["resnet1d18", "resnet1d34", "resnet1d50"]
     create_model("resnet1d18", n_classes=1, width=32)
+
+Names live in a :class:`benchmark.registry.Registry` (its contract: a typo is one line with a
+"did you mean"); :func:`list_models` sorts them.
 """
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import inspect
 from dataclasses import dataclass
 from typing import Callable
 
 from benchmark.errors import ConfigError
+from benchmark.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -27,15 +30,15 @@ class ModelInfo:
     module: str
 
 
-_MODELS: dict[str, ModelInfo] = {}
+_MODELS: Registry[ModelInfo] = Registry("model")
 
 
 def register_model(fn: Callable | None = None, *, family: str | None = None, min_length: int = 32):
     """Decorator: record ``fn.__name__ -> fn`` with its family and minimum input length."""
 
     def wrap(f: Callable) -> Callable:
-        _MODELS[f.__name__] = ModelInfo(f.__name__, f, family or f.__module__.rsplit(".", 1)[-1],
-                                        min_length, f.__module__)
+        _MODELS.register(f.__name__, ModelInfo(f.__name__, f, family or f.__module__.rsplit(".", 1)[-1],
+                                               min_length, f.__module__))
         return f
 
     return wrap(fn) if fn is not None else wrap
@@ -50,11 +53,7 @@ def is_model(name: str) -> bool:
 
 
 def model_info(name: str) -> ModelInfo:
-    if name not in _MODELS:
-        close = difflib.get_close_matches(name, _MODELS, n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ConfigError(f"unknown model {name!r}{hint}")
-    return _MODELS[name]
+    return _MODELS.get(name)
 
 
 def model_entrypoint(name: str) -> Callable:

@@ -1,15 +1,19 @@
-"""The :class:`Transform` contract and its registry (one namespace per kind)."""
+"""The :class:`Transform` contract and its registry: one :class:`benchmark.registry.Registry` per
+kind ("filter", "normalization"), filled by ``@register_transform`` in import order.
+
+:func:`list_transforms` sorts names (for people); :func:`transform_choices` keeps registration
+order, the order a search draws a kind's choices in (samplers draw by index, so reordering the
+definitions in ``filters.py`` or ``normalize.py`` changes what a seeded study samples).
+"""
 
 from __future__ import annotations
-
-import difflib
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from benchmark.errors import ConfigError
+from benchmark.registry import Registry
 
-_TRANSFORMS: dict[str, dict[str, type["Transform"]]] = {}
+_TRANSFORMS: dict[str, Registry[type["Transform"]]] = {}
 
 
 class Transform(BaseEstimator, TransformerMixin):
@@ -26,19 +30,26 @@ class Transform(BaseEstimator, TransformerMixin):
         raise NotImplementedError
 
 
+def _registry(kind: str) -> Registry[type[Transform]]:
+    """The registry of ``kind`` (an empty one, not stored, for a kind nothing registered)."""
+    known = _TRANSFORMS.get(kind)
+    return known if known is not None else Registry(kind, list_known=True)
+
+
 def register_transform(cls: type[Transform]) -> type[Transform]:
-    _TRANSFORMS.setdefault(cls.kind, {})[cls.name] = cls
-    return cls
+    if cls.kind not in _TRANSFORMS:
+        _TRANSFORMS[cls.kind] = Registry(cls.kind, list_known=True)
+    return _TRANSFORMS[cls.kind].register(cls.name, cls)
 
 
 def list_transforms(kind: str) -> list[str]:
-    return sorted(_TRANSFORMS.get(kind, {}))
+    return sorted(_registry(kind).names())
+
+
+def transform_choices(kind: str) -> tuple[str, ...]:
+    """Names of ``kind`` in registration order: a search's choice list (see the module docstring)."""
+    return tuple(_registry(kind).names())
 
 
 def create_transform(kind: str, name: str, **kwargs) -> Transform:
-    known = _TRANSFORMS.get(kind, {})
-    if name not in known:
-        close = difflib.get_close_matches(name, known, n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ConfigError(f"unknown {kind} {name!r}{hint}; known: {', '.join(sorted(known))}")
-    return known[name](**kwargs)
+    return _registry(kind).get(name)(**kwargs)

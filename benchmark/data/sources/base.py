@@ -1,8 +1,7 @@
-"""The :class:`Source` contract and its registry."""
+"""The :class:`Source` contract and its registry (a :class:`benchmark.registry.Registry` of classes by ``name``)."""
 
 from __future__ import annotations
 
-import difflib
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar
@@ -10,9 +9,9 @@ from typing import ClassVar
 import pandas as pd
 
 from benchmark.data.signals import Signal
-from benchmark.errors import ConfigError
+from benchmark.registry import Registry
 
-_SOURCES: dict[str, type["Source"]] = {}
+_SOURCES: Registry[type["Source"]] = Registry("data source", list_known=True)
 
 
 class Source(ABC):
@@ -63,17 +62,12 @@ class Source(ABC):
 
 def register_source(cls: type[Source]) -> type[Source]:
     """Class decorator: make a source creatable by its ``name``."""
-    _SOURCES[cls.name] = cls
-    return cls
+    return _SOURCES.register(cls.name, cls)
 
 
 def list_sources() -> list[str]:
-    return sorted(_SOURCES)
+    return sorted(_SOURCES.names())
 
 
 def create_source(name: str, root: str | Path, **kwargs) -> Source:
-    if name not in _SOURCES:
-        close = difflib.get_close_matches(name, _SOURCES, n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ConfigError(f"unknown data source {name!r}{hint}; known: {', '.join(list_sources())}")
-    return _SOURCES[name](root, **kwargs)
+    return _SOURCES.get(name)(root, **kwargs)
