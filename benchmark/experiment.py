@@ -6,9 +6,9 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmark.data.cohorts import load_target
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import Split, load_or_create_split
-from benchmark.tasks import load_target
 
 
 def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):

@@ -70,7 +70,7 @@ def differences(stored: list[dict], rerun: list[dict]) -> list[tuple[int, int, s
 
 def standin_notice(study) -> str:
     """The cohort line every output carries; the stand-in's says it is not a PE label."""
-    from benchmark.tasks import STANDIN_NAME, STANDIN_NOTICE
+    from benchmark.data.cohorts import STANDIN_NAME, STANDIN_NOTICE
 
     cohort = study.user_attrs.get("identity", {}).get("cohort", "?")
     return f"notice: {STANDIN_NOTICE}" if cohort == STANDIN_NAME else f"cohort: {cohort}"

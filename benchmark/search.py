@@ -62,10 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def validate(args: argparse.Namespace) -> None:
+    from benchmark.data.cohorts import check_task as get_task
     from benchmark.engines.storage import check_journal_path
     from benchmark.experiment import check_cohort_options
     from benchmark.options import check_positive
-    from benchmark.tasks import get_task
 
     get_task(args.task)
     check_cohort_options(args)

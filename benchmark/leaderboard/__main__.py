@@ -123,11 +123,11 @@ def _out(args: argparse.Namespace) -> Path:
 def write_outputs(study, args: argparse.Namespace) -> tuple:
     """Write the tables, the CD diagram and the page from the storage (and the finalized results);
     returns (table, counts, head, written paths)."""
+    from benchmark.data.cohorts import STANDIN_NAME
     from benchmark.engines.progress import counts as trial_counts
     from benchmark.leaderboard import factors, report, stats
     from benchmark.leaderboard.finalize import load_finalized, read_log, usage, usage_line
     from benchmark.leaderboard.table import family_view, fold_frame, leaderboard
-    from benchmark.tasks import STANDIN_NAME
 
     table = leaderboard(study)
     if table.empty:
