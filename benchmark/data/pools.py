@@ -1,5 +1,9 @@
-"""Pretraining pools (``ptbxl``, ``cpsc2018``, or ``both``): multi-label public sources, disjoint
-from the target cohort by patient (where ids are comparable) and by signal content."""
+"""Pretraining pools: multi-label public sources, disjoint from the target cohort by patient
+(where ids are comparable) and by signal content.
+
+The pretraining sources are the public datasets of :data:`benchmark.data.download.REMOTES`, each
+read by the registered source of the same name; :data:`EVERY_SOURCE` (``both``) pools them all.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.data.dataset import CohortData, manifest_hash
+from benchmark.data.download import REMOTES
 from benchmark.data.duplicates import FINGERPRINT_LEAD, NEAR_COPY_CORR, fingerprints, near_copies
 from benchmark.data.locate import find_source_root
 from benchmark.data.sources import create_source
 from benchmark.errors import ConfigError, DataError
 
-PRETRAINING_SOURCES = ("ptbxl", "cpsc2018")
+PRETRAINING_SOURCES: tuple[str, ...] = tuple(REMOTES)
+EVERY_SOURCE = "both"  # the pretraining level that pools every source (the name studies store)
 
 
 def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
@@ -101,8 +107,8 @@ class PretrainingData:
 
 def pretraining_data(source: str, target: CohortData, data_dir: str | None = None,
                      store_root: Path | None = None) -> PretrainingData:
-    """Pools for ``ptbxl``, ``cpsc2018`` or ``both``, disjoint from ``target``."""
-    names = list(PRETRAINING_SOURCES) if source == "both" else [source]
+    """Pools for one pretraining source, or for :data:`EVERY_SOURCE` (all of them), disjoint from ``target``."""
+    names = list(PRETRAINING_SOURCES) if source == EVERY_SOURCE else [source]
     pools = [pretraining_pool(n, target, data_dir, store_root) for n in names]
     digest = hashlib.sha256("".join(p.manifest_hash for p in pools).encode()).hexdigest()
     return PretrainingData(digest, pools, [n for p in pools for n in p.notices])
