@@ -123,7 +123,6 @@ def _out(args: argparse.Namespace) -> Path:
 def write_outputs(study, args: argparse.Namespace) -> tuple:
     """Write the tables, the CD diagram and the page from the storage (and the finalized results);
     returns (table, counts, head, written paths)."""
-    from benchmark.data.cohorts import STANDIN_NAME
     from benchmark.engines.progress import counts as trial_counts
     from benchmark.leaderboard import factors, report, stats
     from benchmark.leaderboard.finalize import load_finalized, read_log, usage, usage_line
@@ -136,7 +135,6 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     use = usage(read_log(Path(args.results_dir), args.task, study.study_name))
     ranking = stats.family_ranking(table, fold_frame(study))
     head = report.header(study) | {
-        "is_standin": study.user_attrs.get("identity", {}).get("cohort") == STANDIN_NAME,
         "selection_score": stats.SELECTION_NOTE, "interval_method": stats.CV_METHOD,
         "comparison_method": stats.COMPARISON_METHOD, "family_ranking_method": stats.RANKING_METHOD,
         "factor_method": f"{stats.LEVEL_MEAN_METHOD}; importances: {factors.IMPORTANCE_METHOD}",
