@@ -78,7 +78,7 @@ def standin_notice(study) -> str:
 
 @cli_entry
 def main(argv: list[str] | None = None) -> None:
-    from benchmark.leaderboard.__main__ import add_study_options
+    from benchmark.leaderboard.options import add_study_options
     from benchmark.leaderboard.study import open_stored_study
 
     parser = argparse.ArgumentParser(prog="python -m benchmark.reproduce", description=__doc__)

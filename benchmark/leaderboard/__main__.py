@@ -11,15 +11,7 @@ import math
 from pathlib import Path
 
 from benchmark.errors import ConfigError, cli_entry
-
-
-def add_study_options(parser: argparse.ArgumentParser) -> None:
-    from benchmark.experiment import add_cohort_options
-
-    add_cohort_options(parser)
-    parser.add_argument("--study", "--study-name", dest="study", default=None,
-                        help="study name (default: the task's only study)")
-    parser.add_argument("--storage", default=None, help="storage URL or journal path (default: <results-dir>/<task>/study.journal)")
+from benchmark.leaderboard.options import add_study_options
 
 
 def add_board_options(parser: argparse.ArgumentParser) -> None:
