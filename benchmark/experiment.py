@@ -6,9 +6,9 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmark.data.cohorts import load_target
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import Split, load_or_create_split
-from benchmark.tasks import load_target
 
 
 def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):
@@ -22,7 +22,7 @@ def context_from_study(study, args: argparse.Namespace, device: str = "cpu"):
     identity = study.user_attrs.get("identity")
     if not identity:
         raise ConfigError(f"study {study.study_name!r} was not written by benchmark.search (no identity)")
-    args.fs = identity["fs"]
+    args = argparse.Namespace(**{**vars(args), "fs": identity["fs"]})  # the study's rate; the caller's args untouched
     budget = get_budget(identity["budget"])
     repeats = identity.get("repeats", 1)  # studies made before repeated CV have one repeat
     data = load_experiment_data(args, folds=budget.folds, repeats=repeats)

@@ -75,7 +75,7 @@ class SearchContext:
 
     def pretraining(self, source: str):
         if source not in self._pools:
-            from benchmark.tasks import pretraining_data
+            from benchmark.data.pools import pretraining_data
 
             self._pools[source] = pretraining_data(source, self.cohort, self.data_dir)
         return self._pools[source]

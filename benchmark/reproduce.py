@@ -70,7 +70,7 @@ def differences(stored: list[dict], rerun: list[dict]) -> list[tuple[int, int, s
 
 def standin_notice(study) -> str:
     """The cohort line every output carries; the stand-in's says it is not a PE label."""
-    from benchmark.tasks import STANDIN_NAME, STANDIN_NOTICE
+    from benchmark.data.cohorts import STANDIN_NAME, STANDIN_NOTICE
 
     cohort = study.user_attrs.get("identity", {}).get("cohort", "?")
     return f"notice: {STANDIN_NOTICE}" if cohort == STANDIN_NAME else f"cohort: {cohort}"
@@ -78,7 +78,7 @@ def standin_notice(study) -> str:
 
 @cli_entry
 def main(argv: list[str] | None = None) -> None:
-    from benchmark.leaderboard.__main__ import add_study_options
+    from benchmark.leaderboard.options import add_study_options
     from benchmark.leaderboard.study import open_stored_study
 
     parser = argparse.ArgumentParser(prog="python -m benchmark.reproduce", description=__doc__)

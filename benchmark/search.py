@@ -61,10 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def validate(args: argparse.Namespace) -> None:
+    from benchmark.data.cohorts import check_task as get_task
     from benchmark.engines.storage import check_journal_path
     from benchmark.experiment import check_cohort_options
     from benchmark.options import check_positive
-    from benchmark.tasks import get_task
 
     get_task(args.task)
     check_cohort_options(args)
@@ -121,19 +121,24 @@ def select_models(patterns: str) -> list[str]:
 
 def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
     """Pretraining levels: none, the random-frozen control (needs no data), the sources whose data
-    are present; and one notice per dropped source."""
+    are present, and ``both`` (every source pooled) when all are; one notice per dropped level."""
+    from benchmark.data.pools import EVERY_SOURCE, PRETRAINING_SOURCES
     from benchmark.space import RANDOM_FROZEN
 
     available, notices = [], []
-    for source in ("ptbxl", "cpsc2018"):
+    for source in PRETRAINING_SOURCES:
         try:
             notices += ctx.pretraining(source).notices
             available.append(source)
         except BenchError as exc:
             notices.append(f"pretraining source {source} dropped from the search: {exc}")
-    choices = ["none", RANDOM_FROZEN, *available] + (["both"] if len(available) == 2 else [])
-    if len(available) < 2:
-        notices.append("pretraining source both dropped from the search: needs ptbxl and cpsc2018")
+    choices = ["none", RANDOM_FROZEN, *available]
+    if len(available) == len(PRETRAINING_SOURCES):
+        choices.append(EVERY_SOURCE)
+    else:
+        *others, last = PRETRAINING_SOURCES
+        needs = f"{', '.join(others)} and {last}" if others else last
+        notices.append(f"pretraining source {EVERY_SOURCE} dropped from the search: needs {needs}")
     return choices, notices
 
 

@@ -23,10 +23,10 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from benchmark.data.cohorts import load_target
     from benchmark.data.locate import find_source_root
     from benchmark.data.sources import create_source
     from benchmark.data.store import open_store
-    from benchmark.tasks import load_target
 
     cold, warm_store, warm_full = [], [], []
     for _ in range(args.repeats):

@@ -38,9 +38,9 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from benchmark.data.cohorts import load_target
     from benchmark.data.duplicates import fingerprints, near_copies
     from benchmark.data.store import check_records, sha256_file, xxh3_file
-    from benchmark.tasks import load_target
 
     rows = []
     with tempfile.TemporaryDirectory() as cache:

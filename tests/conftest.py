@@ -80,7 +80,7 @@ def _session_env(tmp_path_factory, data_root):
 
 @pytest.fixture(scope="session")
 def standin():
-    from benchmark.tasks import load_target
+    from benchmark.data.cohorts import load_target
 
     return load_target("pe").with_signals()
 

@@ -86,7 +86,7 @@ def write_record(directory: Path, name: str, signal_mv: np.ndarray, fs: float = 
 
 def write_ptbxl(root: Path, seed: int = 0) -> Path:
     """Write the synthetic PTB-XL folder ``root/ptbxl``; returns ``root`` (a data root)."""
-    from benchmark.tasks import standin_manifest
+    from benchmark.data.cohorts import standin_manifest
 
     rng = np.random.default_rng(seed)
     folder = root / "ptbxl"

@@ -11,7 +11,7 @@ import pytest
 
 from benchmark.data.paths import cache_dir
 from benchmark.errors import DataError
-from benchmark.tasks import load_cohort
+from benchmark.data.cohorts import load_cohort
 from tests.conftest import REPO, make_cohort, write_record
 
 

@@ -117,7 +117,7 @@ def test_resuming_with_another_model_list_names_only_the_difference(tmp_path):
 
 def test_reproduce_output_starts_with_the_cohort_notice():
     from benchmark.reproduce import standin_notice
-    from benchmark.tasks import STANDIN_NAME
+    from benchmark.data.cohorts import STANDIN_NAME
 
     standin = SimpleNamespace(user_attrs={"identity": {"cohort": STANDIN_NAME}})
     assert standin_notice(standin).startswith("notice: PUBLIC STAND-IN, NOT A PE LABEL")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from benchmark.data.cohorts import load_cohort, standin_manifest
 from benchmark.data.paths import cache_dir
-from benchmark.tasks import load_cohort, pretraining_pool, standin_manifest
+from benchmark.data.pools import pretraining_pool
 from benchmark.errors import DataError
 
 

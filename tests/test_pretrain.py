@@ -21,7 +21,7 @@ SPEC = PretrainSpec(source="ptbxl", model="resnet1d18", model_kwargs={"width": 8
 
 
 def _spec_and_loader(target):
-    from benchmark.tasks import pretraining_data
+    from benchmark.data.pools import pretraining_data
 
     data = pretraining_data("ptbxl", target)
     return replace(SPEC, source_hash=data.digest), data.load
@@ -50,7 +50,7 @@ def test_same_key_once_changed_key_again(tmp_path, standin):
 
 
 def _race(root: str) -> str:
-    from benchmark.tasks import load_target
+    from benchmark.data.cohorts import load_target
 
     spec, load = _spec_and_loader(load_target("pe"))
     path = get_checkpoint(spec, load, Path(root))
@@ -99,7 +99,7 @@ def test_both_sources_pretrain_with_a_masked_union_head(tmp_path, standin, real_
     """PTB-XL + a CPSC-format pool (the CinC2021 samples in WFDB layout stand in for CPSC2018 here):
     a union label matrix where each pool's foreign labels are unknown (NaN) and masked in the loss;
     the pool's two real records with flat leads are dropped and reported."""
-    from benchmark.tasks import pretraining_data
+    from benchmark.data.pools import pretraining_data
 
     root = tmp_path / "data"
     root.mkdir()
@@ -110,7 +110,7 @@ def test_both_sources_pretrain_with_a_masked_union_head(tmp_path, standin, real_
     X, Y, groups = data.load()
     ptbxl, cpsc = data.pools
     assert len(X) == len(Y) == len(groups) == len(ptbxl.table) + len(cpsc.table)
-    from benchmark.tasks import union_pool
+    from benchmark.data.pools import union_pool
 
     names = union_pool(data.pools)[2]
     own = np.array([n.startswith("ptbxl:") for n in names])

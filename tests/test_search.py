@@ -173,7 +173,7 @@ def test_failed_trial_recorded_and_study_goes_on(tmp_path, monkeypatch):
 
 
 def _standin_copy(data_root: Path, dest: Path) -> Path:
-    from benchmark.tasks import standin_manifest
+    from benchmark.data.cohorts import standin_manifest
 
     (dest / "ptbxl" / "records100" / "00000").mkdir(parents=True)
     for name in ("ptbxl_database.csv", "scp_statements.csv"):

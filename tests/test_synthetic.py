@@ -7,7 +7,8 @@ import numpy as np
 
 
 def test_synthetic_ptbxl_loads_as_the_standin(tmp_path, monkeypatch, pytestconfig, data_root):
-    from benchmark.tasks import load_target, pretraining_pool, standin_manifest
+    from benchmark.data.cohorts import load_target, standin_manifest
+    from benchmark.data.pools import pretraining_pool
     from tests.synthetic import write_ptbxl
 
     # without real data the session already runs on the synthetic folder; with it, write one here

@@ -1,1 +1,1 @@
-"""Data: sources (one reader each), the signal store, splits, pretraining pools and downloads."""
+"""Data: sources (one reader each), the signal store, splits, target cohorts, pretraining pools and downloads."""

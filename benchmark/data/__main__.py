@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print_table(info)
     elif args.command == "check":
+        from benchmark.data.cohorts import load_target
         from benchmark.experiment import check_cohort_options
-        from benchmark.tasks import load_target
 
         check_cohort_options(args)
         cohort = load_target(args.task, args.data_dir, args.cohort, args.fs).validate()

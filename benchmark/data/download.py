@@ -4,6 +4,9 @@ PhysioNet publishes ``SHA256SUMS.txt`` at each project's root; every file we fet
 against it. A download goes to ``<file>.part`` first, resumes with an HTTP ``Range`` request after
 an interruption, and is renamed into place only when its checksum matches: a corrupt file is
 rejected and never replaces anything. ``ECG_BENCH_MIRROR`` (or ``base_url``) points at a mirror.
+
+:data:`REMOTES` is the one list of the public datasets the benchmark uses: each is a pretraining
+source (:mod:`benchmark.data.pools`), and PTB-XL also holds the public stand-in cohort.
 """
 
 from __future__ import annotations

@@ -11,15 +11,7 @@ import math
 from pathlib import Path
 
 from benchmark.errors import ConfigError, cli_entry
-
-
-def add_study_options(parser: argparse.ArgumentParser) -> None:
-    from benchmark.experiment import add_cohort_options
-
-    add_cohort_options(parser)
-    parser.add_argument("--study", "--study-name", dest="study", default=None,
-                        help="study name (default: the task's only study)")
-    parser.add_argument("--storage", default=None, help="storage URL or journal path (default: <results-dir>/<task>/study.journal)")
+from benchmark.leaderboard.options import add_study_options
 
 
 def add_board_options(parser: argparse.ArgumentParser) -> None:
@@ -127,7 +119,6 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     from benchmark.leaderboard import factors, report, stats
     from benchmark.leaderboard.finalize import load_finalized, read_log, usage, usage_line
     from benchmark.leaderboard.table import family_view, fold_frame, leaderboard
-    from benchmark.tasks import STANDIN_NAME
 
     table = leaderboard(study)
     if table.empty:
@@ -136,7 +127,6 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     use = usage(read_log(Path(args.results_dir), args.task, study.study_name))
     ranking = stats.family_ranking(table, fold_frame(study))
     head = report.header(study) | {
-        "is_standin": study.user_attrs.get("identity", {}).get("cohort") == STANDIN_NAME,
         "selection_score": stats.SELECTION_NOTE, "interval_method": stats.CV_METHOD,
         "comparison_method": stats.COMPARISON_METHOD, "family_ranking_method": stats.RANKING_METHOD,
         "factor_method": f"{stats.LEVEL_MEAN_METHOD}; importances: {factors.IMPORTANCE_METHOD}",
