@@ -61,12 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def validate(args: argparse.Namespace) -> None:
-    from benchmark.data.cohorts import check_task as get_task
+    from benchmark.data.cohorts import check_task
     from benchmark.engines.storage import check_journal_path
     from benchmark.experiment import check_cohort_options
     from benchmark.options import check_positive
 
-    get_task(args.task)
+    check_task(args.task)
     check_cohort_options(args)
     if args.trials < 1:
         raise ConfigError(f"--trials must be at least 1, got {args.trials}")

@@ -55,4 +55,20 @@ def test_smoke_study_matches_the_snapshot(tmp_path):
                     f"(manifest {now['manifest_hash'][:12]}, not {then['manifest_hash'][:12]})")
     assert [t["number"] for t in now["trials"]] == [t["number"] for t in then["trials"]]
     for a, b in zip(now["trials"], then["trials"]):
+        same_config(a.pop("config"), b.pop("config"))
         assert a == b, f"trial {b['number']} differs from the snapshot"
+
+
+def same_config(now: dict | None, then: dict | None) -> None:
+    """The stored configuration holds the snapshot's values; it may also record recipe settings
+    that were implicit then (patience, schedule, ...), and those must be the values then used."""
+    from benchmark.budgets import get_budget
+    from benchmark.config import RECIPE_FIELDS, TrialConfig
+
+    if then is None:
+        assert now is None
+        return
+    assert {k: now.get(k) for k in then} == then
+    assert set(now) - set(then) <= set(RECIPE_FIELDS)
+    implicit = TrialConfig.from_dict(then, patience=get_budget("smoke").patience)
+    assert TrialConfig.from_dict(now) == implicit
