@@ -24,7 +24,7 @@ from benchmark.config import TrialConfig
 from benchmark.cv import cv_step, cv_steps, repeat_seed, run_fold
 from benchmark.estimators import EVAL_CROPS, MIN_THRESHOLD_POSITIVES, THRESHOLD_FROM, DeepClassifier
 from benchmark.pretraining import PretrainSpec, get_checkpoint
-from benchmark.space import suggest_config
+from benchmark.space import load_spaces, suggest_config
 from benchmark.training.cost import forward_flops_per_record
 
 
@@ -88,8 +88,13 @@ def configure(trial, ctx: SearchContext) -> TrialConfig:
 
 
 def as_config(config: TrialConfig | dict, ctx: SearchContext) -> TrialConfig:
-    """``config`` itself, or a stored configuration read back (its budget fills what it predates)."""
-    return config if isinstance(config, TrialConfig) else TrialConfig.from_dict(config, ctx.budget.patience)
+    """``config`` itself, or a stored configuration read back (its budget fills what it predates).
+    Reading one back loads the search spaces first: a model registered by another package's space
+    module (an entry point) exists only once that module is imported."""
+    if isinstance(config, TrialConfig):
+        return config
+    load_spaces()
+    return TrialConfig.from_dict(config, ctx.budget.patience)
 
 
 def pretrain_spec(config: TrialConfig, ctx: SearchContext) -> PretrainSpec | None:

@@ -210,9 +210,11 @@ class _Prefixed:
 
 @functools.lru_cache(maxsize=256)
 def stage_count(model: str, kwargs: tuple) -> int:
-    """Stages of ``model`` built with ``kwargs`` (built once per distinct configuration)."""
+    """Stages of ``model`` built with ``kwargs`` (built once per distinct configuration; the spaces
+    are loaded first, so that a plugin's model is registered)."""
     from benchmark.models import create_model
 
+    load_spaces()
     return create_model(model, **dict(kwargs)).n_stages
 
 

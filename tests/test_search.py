@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -258,6 +259,15 @@ def test_plugin_model_joins_the_search(tmp_path):
     trial = load(tmp_path / "r").trials[0]
     assert trial.state == TrialState.COMPLETE and trial.params["model"] == "plugnet"
     assert "plugnet.width" in trial.params and len(trial.user_attrs["folds"]) == 3
+    # the stored configuration is rebuilt after the search too: reproduce, then finalize
+    results = str(tmp_path / "r")
+    cli = lambda *a: subprocess.run([sys.executable, "-m", *a, "--task", "pe", "--results-dir", results],  # noqa: E731
+                                    capture_output=True, text=True, cwd=REPO, env={**os.environ, **env})
+    proc = cli("benchmark.reproduce", "--trial", "0")
+    assert proc.returncode == 0 and "plugnet" not in proc.stderr, proc.stderr[-2000:]
+    proc = cli("benchmark.leaderboard", "finalize")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(next((tmp_path / "r" / "pe" / "finalized").rglob("trial-0.json")).read_text())["config"]["model"] == "plugnet"
     assert not subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout.count("plugnet")
 
 
