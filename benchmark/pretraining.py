@@ -54,13 +54,12 @@ class PretrainSpec:
     @classmethod
     def for_trial(cls, config, fs: float, epochs: int, source_hash: str, seed: int) -> "PretrainSpec":
         """The pretraining a :class:`~benchmark.config.TrialConfig` with ``config.pretrained`` needs:
-        the trial's model, preprocessing, crop and its recipe's batch size, learning rate and weight
-        decay, for ``epochs`` epochs (the budget's ``pretrain_epochs``)."""
-        r = config.recipe
+        the trial's model, preprocessing, crop and batch size, for ``epochs`` epochs (the budget's
+        ``pretrain_epochs``) at this spec's own learning rate and weight decay (pretraining is shared
+        by every trial of the architecture, so the trial's own values do not enter it)."""
         return cls(source=config.pretrain, model=config.model, model_kwargs=dict(config.model_kwargs), fs=fs,
                    filter=config.filter, normalization=config.normalization, crop_seconds=config.crop_seconds,
-                   epochs=epochs, batch_size=r.batch_size, lr=r.lr, weight_decay=r.weight_decay,
-                   source_hash=source_hash, seed=seed)
+                   epochs=epochs, batch_size=config.recipe.batch_size, source_hash=source_hash, seed=seed)
 
     def recipe(self) -> Recipe:
         """The pretraining run's recipe: no early stop before the last epoch."""
