@@ -265,10 +265,12 @@ def test_plugin_model_joins_the_search(tmp_path):
                                     capture_output=True, text=True, cwd=REPO, env={**os.environ, **env})
     proc = cli("benchmark.reproduce", "--trial", "0")
     assert proc.returncode == 0 and "plugnet" not in proc.stderr, proc.stderr[-2000:]
-    proc = cli("benchmark.leaderboard", "finalize")
+    proc = cli("benchmark.leaderboard", "finalize", "--out", str(tmp_path / "tables"))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(next((tmp_path / "r" / "pe" / "finalized").rglob("trial-0.json")).read_text())["config"]["model"] == "plugnet"
     assert not subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout.count("plugnet")
+    assert not subprocess.run(["git", "status", "--porcelain", "leaderboard"], cwd=REPO, capture_output=True,
+                              text=True).stdout  # the committed tables are untouched
 
 
 def _one_line_error(proc: subprocess.CompletedProcess, *fragments: str) -> None:
