@@ -69,13 +69,12 @@ def trial_attrs(config, ctx, pretrain_key: str | None) -> dict:
     return {**trial_record(config, ctx), "pretrain_key": pretrain_key}
 
 
-def fold_attrs(folds: list[dict]) -> dict:
-    """Attributes stored after each finished (repeat, fold): the fold rows so far and the running
-    summary (CV AUROC, cost, warnings); after the last fold they are the trial's result."""
-    from benchmark.objective import summarize
-
-    summary = summarize(folds)
-    out = {"folds": list(folds), **{k: v for k, v in summary.items() if k not in ("folds", "cv_auroc")}}
+def fold_attrs(summary: dict) -> dict:
+    """Attributes stored after each finished (repeat, fold): the fold rows so far and their running
+    summary (:func:`benchmark.objective.summarize`: cost, warnings); after the last fold they are
+    the trial's result. The CV AUROC itself is the trial's value, not an attribute."""
+    out = {k: v for k, v in summary.items() if k != "cv_auroc"}
+    out["folds"] = list(out["folds"])
     if not out["warnings"]:
         del out["warnings"]
     return out

@@ -20,7 +20,7 @@ from benchmark.engines.progress import ProgressMonitor
 from benchmark.engines.study import FINISHED, finished, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, configure, evaluate, pretrain_spec
+from benchmark.objective import SearchContext, configure, evaluate, pretrain_spec, summarize
 
 PRUNERS = ("wilcoxon", "median", "hyperband", "none")
 WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
@@ -98,7 +98,7 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
 
         def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
             folds.append(row)
-            record(trial.set_user_attr, fold_attrs(folds))
+            record(trial.set_user_attr, fold_attrs(summarize(folds)))
             step = fold_step(index, max_epochs)
             trial.report(row["auroc"], step)
             prune(step, {"repeat": row["repeat"], "fold": row["fold"], "fold_index": index})

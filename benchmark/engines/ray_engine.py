@@ -21,7 +21,7 @@ from benchmark.engines.base import Engine, fold_attrs, record, register_engine, 
 from benchmark.engines.study import FINISHED, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, evaluate, pretrain_spec
+from benchmark.objective import SearchContext, evaluate, pretrain_spec, summarize
 from benchmark.space import suggest_config
 
 METRIC = "cv_auroc"
@@ -175,9 +175,10 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
 
     def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
         folds.append(row)
-        attrs.update(fold_attrs(folds))
-        tune.report({METRIC: float(np.mean([f["auroc"] for f in folds])), "fold_auroc": row["auroc"],
-                     FIDELITY: fold_step(index, max_epochs) + 1, ATTRS: attrs})
+        summary = summarize(folds)
+        attrs.update(fold_attrs(summary))
+        tune.report({METRIC: summary["cv_auroc"], "fold_auroc": row["auroc"], FIDELITY: fold_step(index, max_epochs) + 1,
+                     ATTRS: attrs})
 
     evaluate(config, ctx, on_fold=on_fold, on_epoch=on_epoch)
 
