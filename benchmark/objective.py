@@ -1,4 +1,6 @@
-"""The engine-agnostic objective: repeated K-fold CV of one configuration over the persisted dev folds.
+"""The engine-agnostic objective: repeated K-fold CV of one :class:`~benchmark.config.TrialConfig`
+over the persisted dev folds (:mod:`benchmark.cv`), its pretrained backbone resolved first
+(:mod:`benchmark.pretraining`).
 
 After each (repeat, fold) it calls ``on_fold(step, fold_row)`` with the monotone step
 ``repeat * K + fold`` (an engine reports it and may prune); it returns the mean AUROC over all

@@ -1,1 +1,3 @@
-"""Training: one loop for everything, metrics, pretraining with a checkpoint cache, transfer."""
+"""Training: the one loop (and its :class:`~benchmark.training.loop.Recipe`), metrics, cost
+measurements and transfer. What orchestrates them over folds and pretraining sources lives beside
+the objective (:mod:`benchmark.cv`, :mod:`benchmark.pretraining`)."""
