@@ -83,10 +83,31 @@ class SearchContext:
         return self._pools[source]
 
 
+@dataclass(frozen=True)
+class StudySpace:
+    """The study's joint space as a picklable callable ``trial -> TrialConfig``: what every trial
+    of the study draws from, with its fit protocol; no signals (Ray checkpoints it)."""
+
+    budget: Budget
+    pretrain_choices: tuple[str, ...]
+    models: tuple[str, ...]
+    ceiling: object
+    threshold_from: str
+    eval_crops: str
+
+    def __call__(self, trial) -> TrialConfig:
+        return suggest_config(trial, self.budget, list(self.pretrain_choices), list(self.models), self.ceiling,
+                              self.threshold_from, self.eval_crops)
+
+
+def study_space(ctx: SearchContext) -> StudySpace:
+    return StudySpace(ctx.budget, tuple(ctx.pretrain_choices), tuple(ctx.models), ctx.ceiling, ctx.threshold_from,
+                      ctx.eval_crops)
+
+
 def configure(trial, ctx: SearchContext) -> TrialConfig:
     """The trial's configuration: a point of the joint space plus the study's fit protocol."""
-    return suggest_config(trial, ctx.budget, ctx.pretrain_choices, ctx.models, ctx.ceiling, ctx.threshold_from,
-                          ctx.eval_crops)
+    return study_space(ctx)(trial)
 
 
 def as_config(config: TrialConfig | dict, ctx: SearchContext) -> TrialConfig:

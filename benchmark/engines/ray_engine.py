@@ -21,8 +21,7 @@ from benchmark.engines.base import Engine, fold_attrs, record, register_engine, 
 from benchmark.engines.study import FINISHED, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, evaluate, pretrain_spec, summarize
-from benchmark.space import suggest_config
+from benchmark.objective import SearchContext, StudySpace, evaluate, pretrain_spec, study_space, summarize
 
 METRIC = "cv_auroc"
 FIDELITY = "fidelity_step"  # benchmark.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
@@ -79,23 +78,13 @@ def start_ray(options: RayOptions):
 
 @dataclass
 class SpaceFunction:
-    """The joint space as a picklable define-by-run function (Ray checkpoints its searcher). It
-    hands the configuration it made to the trainable as a constant, so nothing samples it twice."""
+    """The joint space as Ray's define-by-run function: it hands the configuration it made to the
+    trainable as a constant, so nothing samples it twice."""
 
-    budget: object
-    pretrain_choices: list[str]
-    models: list[str]
-    ceiling: object
-    threshold_from: str
-    eval_crops: str
-
-    @classmethod
-    def of(cls, ctx: SearchContext) -> "SpaceFunction":  # the context's space, without its signals
-        return cls(ctx.budget, ctx.pretrain_choices, ctx.models, ctx.ceiling, ctx.threshold_from, ctx.eval_crops)
+    space: StudySpace
 
     def __call__(self, trial) -> dict:
-        return {CONFIG: suggest_config(trial, self.budget, self.pretrain_choices, self.models, self.ceiling,
-                                       self.threshold_from, self.eval_crops).to_dict()}
+        return {CONFIG: self.space(trial).to_dict()}
 
 
 def _searcher_class():
@@ -146,7 +135,8 @@ def _check_reachable(address: str, timeout: float = 3.0) -> None:
 
 
 def make_searcher(ctx: SearchContext, storage, study_name: str):
-    searcher = _searcher_class()(space=SpaceFunction.of(ctx), metric=METRIC, mode="max", sampler=make_sampler(ctx.seed),
+    searcher = _searcher_class()(space=SpaceFunction(study_space(ctx)), metric=METRIC, mode="max",
+                                 sampler=make_sampler(ctx.seed),
                                  study_name=study_name, storage=storage)
     searcher.n_fold_evaluations = ctx.split.n_folds * ctx.split.repeats
     return searcher
