@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmark.budgets import BUDGETS, get_budget
 from benchmark.cli import add_version
+from benchmark.engines import ray_engine  # noqa: F401  (registers --engine ray; Ray itself loads lazily)
 from benchmark.engines.base import get_engine
 from benchmark.engines.optuna_engine import WILCOXON_P, wilcoxon_min_steps
 from benchmark.estimators import EVAL_CROPS, OOF_PARTS, THRESHOLD_FROM

@@ -15,7 +15,8 @@ Contract (like Optuna's ``BaseSampler``): a subclass sets ``name`` and implement
   stored PRUNED with the folds it finished, a trial that raises is stored FAIL with
   ``fail_reason``. ``KeyboardInterrupt`` may propagate: finished trials must already be stored.
 
-Register with ``@register_engine``; ``python -m benchmark.search --engine NAME`` picks it.
+Register with ``@register_engine``; ``python -m benchmark.search --engine NAME`` picks it
+(:mod:`benchmark.search` imports the shipped engines, which registers them).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 from abc import ABC, abstractmethod
 
 from benchmark.errors import ConfigError
+from benchmark.objective import trial_record
 
 _ENGINES: dict[str, type["Engine"]] = {}
 
@@ -46,26 +48,18 @@ def register_engine(cls: type[Engine]) -> type[Engine]:
 
 
 def list_engines() -> list[str]:
-    _load()
     return sorted(_ENGINES)
 
 
 def get_engine(name: str) -> Engine:
-    _load()
     if name not in _ENGINES:
         raise ConfigError(f"unknown --engine {name!r}; choose {', '.join(sorted(_ENGINES))}")
     return _ENGINES[name]()
 
 
-def _load() -> None:
-    from benchmark.engines import optuna_engine, ray_engine  # noqa: F401  (registration; Ray imported lazily)
-
-
 # ------------------------------------------------------------------------------ what a trial stores
 def trial_attrs(config, ctx, pretrain_key: str | None) -> dict:
     """Attributes stored when a trial starts: enough to reproduce it from the storage alone."""
-    from benchmark.objective import trial_record
-
     return {**trial_record(config, ctx), "pretrain_key": pretrain_key}
 
 
