@@ -21,10 +21,12 @@ def counts(study: optuna.Study) -> dict[str, int]:
 
 
 def best(study: optuna.Study) -> tuple[float | None, int | None, str]:
-    done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.value is not None]
-    if not done:
+    """(CV AUROC, trial number, model) of the study's best complete trial; ``(None, None, "")``
+    before the first one completes."""
+    try:
+        top = study.best_trial
+    except ValueError:  # Optuna's answer when no trial has completed yet
         return None, None, ""
-    top = max(done, key=lambda t: t.value)
     return top.value, top.number, str(top.params.get("model", ""))
 
 

@@ -224,13 +224,27 @@ class HeartbeatRDBStorage(RDBStorage):
 
 
 def redact(url: str) -> str:
-    """The URL with any password hidden (for messages)."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
-    return url
+    """The URL with any password hidden (for messages): SQLAlchemy's own rendering,
+    ``make_url(url).render_as_string(hide_password=True)``; a journal path comes back as is.
+
+    SQLAlchemy reads a URL's password up to its first ``@``, so an unescaped ``@`` in the password
+    would show the rest of it, and it refuses some URLs (a scheme with ``-``, a port that is not a
+    number) that may still carry a password: in those cases everything between ``user:`` and the
+    last ``@`` is hidden."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads (a journal path, a bad port)
+        parsed = None
+    if parsed is not None and "@" not in (parsed.host or ""):
+        return parsed.render_as_string(hide_password=True)
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, host = rest.rsplit("@", 1)
+    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
 
 
 def check_journal_path(url: str | None, default_path: Path) -> Path | None:

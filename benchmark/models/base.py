@@ -10,8 +10,9 @@ class StagedModel(nn.Module):
     """``forward(x: (batch, leads, T)) -> logits (batch, n_classes)``.
 
     Subclasses fill :attr:`stages` (an ``nn.ModuleList`` from input to output, every backbone
-    parameter in exactly one stage) and implement :meth:`features` (stages -> pooled vector of
-    size :attr:`n_features`). The head is ``Dropout + Linear`` and can be replaced for a new task.
+    parameter in exactly one stage) and implement :meth:`features` (:meth:`forward_stages`, then
+    pooling to a vector of size :attr:`n_features`). The head is ``Dropout + Linear`` and can be
+    replaced for a new task.
     """
 
     def __init__(self, n_features: int, n_classes: int, dropout: float = 0.0):
@@ -24,6 +25,12 @@ class StagedModel(nn.Module):
     @property
     def n_stages(self) -> int:
         return len(self.stages)
+
+    def forward_stages(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` through every stage in order: the backbone's output, before pooling."""
+        for stage in self.stages:
+            x = stage(x)
+        return x
 
     def features(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
         raise NotImplementedError

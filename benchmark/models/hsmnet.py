@@ -34,9 +34,7 @@ class HSMNet(ResNet1d):
         self.reset_head(n_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        for stage in self.stages:
-            x = stage(x)
-        return x
+        return self.forward_stages(x)  # the attention-pooling stage already pools over time
 
 
 @register_model(family="hsmnet")

@@ -44,9 +44,7 @@ class InceptionTime1d(StagedModel):
             self.stages.append(InceptionBlock(in_leads if i == 0 else c_out, nf, kernels))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        for stage in self.stages:
-            x = stage(x)
-        return global_pool(x)
+        return global_pool(self.forward_stages(x))
 
 
 @register_model(family="inception")

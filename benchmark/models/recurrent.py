@@ -32,10 +32,7 @@ class Recurrent(StagedModel):
         self.downsample = nn.AvgPool1d(downsample, ceil_mode=True) if downsample > 1 else nn.Identity()
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.downsample(x)
-        for stage in self.stages:
-            x = stage(x)
-        return global_pool(x)
+        return global_pool(self.forward_stages(self.downsample(x)))
 
 
 def _rnn(cell, n_classes, in_leads, hidden, layers, bidirectional, downsample, dropout) -> Recurrent:

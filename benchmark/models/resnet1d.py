@@ -63,13 +63,8 @@ class ResNet1d(StagedModel):
                 c_in = w * expansion
             self.stages.append(nn.Sequential(*blocks))
 
-    def backbone(self, x: torch.Tensor) -> torch.Tensor:
-        for stage in self.stages:
-            x = stage(x)
-        return x
-
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        return global_pool(self.backbone(x))
+        return global_pool(self.forward_stages(x))
 
 
 def _resnet(layers, block, n_classes, in_leads, width, kernel_size, dropout):

@@ -37,8 +37,7 @@ class ECGTransformer(StagedModel):
                                                           norm_first=True))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        for stage in self.stages:
-            x = stage(x)
+        x = self.forward_stages(x)  # (B, N, D) tokens
         return torch.cat([x.mean(dim=1), x.amax(dim=1)], dim=1)
 
 

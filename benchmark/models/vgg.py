@@ -14,11 +14,6 @@ VGG_CFG = {11: [[1], [2], [4, 4], [8, 8], [8, 8]], 16: [[1, 1], [2, 2], [4, 4, 4
 class ConvStack(StagedModel):
     """A stage is a list of convolutions followed by max pooling."""
 
-    def forward_stages(self, x: torch.Tensor) -> torch.Tensor:
-        for stage in self.stages:
-            x = stage(x)
-        return x
-
     def features(self, x: torch.Tensor) -> torch.Tensor:
         return global_pool(self.forward_stages(x))
 
