@@ -2,8 +2,9 @@
 and per-fold metrics as the snapshot recorded before the refactor (``tests/data/smoke6.json``).
 
 Every stored fold key but the wall-clock ones (``objective.TIMING_KEYS``) is compared exactly
-(floats through JSON, so bit for bit). The snapshot holds the cohort's manifest hash: on other data
-(the synthetic PTB-XL of a clone without real data) the test is skipped and says why.
+(floats through JSON, so bit for bit). It needs the real stand-in records (the synthetic PTB-XL of a
+clone without real data has the same ids and labels, hence the same manifest hash, but other
+signals): without them it is skipped and says why.
 
 To record a new snapshot after an intended change of behaviour::
 
@@ -42,7 +43,7 @@ def study_snapshot(results: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_smoke_study_matches_the_snapshot(tmp_path):
+def test_smoke_study_matches_the_snapshot(tmp_path, real_data_root):
     search(tmp_path, *ARGS)
     now = study_snapshot(tmp_path)
     if os.environ.get("ECG_BENCH_UPDATE_SNAPSHOT"):
