@@ -30,9 +30,11 @@ class Source(ABC):
     #: patient ids of this source live in this namespace; only equal namespaces are comparable
     patient_namespace: ClassVar[str]
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, fs: float = 100.0):
+        """``fs``: the rate the caller will resample to (a source that decodes at it may use it)."""
         self.root = Path(root)
         self.skipped: dict[str, int] = {}
+        self._table: pd.DataFrame | None = None  # the table, once read
 
     @property
     @abstractmethod

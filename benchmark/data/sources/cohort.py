@@ -27,10 +27,6 @@ class Cohort(Source):
     name = "cohort"
     patient_namespace = "cohort"
 
-    def __init__(self, root: str | Path, fs: float = 100.0):
-        super().__init__(root)
-        self._table: pd.DataFrame | None = None
-
     @property
     def label_names(self) -> list[str]:
         return ["label"]

@@ -47,10 +47,6 @@ class CPSC2018(Source):
     name = "cpsc2018"
     patient_namespace = "cpsc2018"
 
-    def __init__(self, root: str | Path, fs: float = 100.0):
-        super().__init__(root)
-        self._table: pd.DataFrame | None = None
-
     @property
     def label_names(self) -> list[str]:
         return list(CLASSES)

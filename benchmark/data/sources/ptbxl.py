@@ -28,13 +28,12 @@ class PTBXL(Source):
 
     def __init__(self, root: str | Path, level: str = "superclass", min_likelihood: float = 0.0,
                  fs: float = 100.0):
-        super().__init__(root)
+        super().__init__(root, fs)
         if level not in LEVELS:
             raise ConfigError(f"ptbxl: unknown label level {level!r}; choose one of {', '.join(LEVELS)}")
         self.level = level
         self.min_likelihood = float(min_likelihood)
         self.resolution = "lr" if fs <= 100 else "hr"
-        self._table: pd.DataFrame | None = None
         self._table_requires = True
         self._labels: list[str] | None = None
         self.missing: list[str] = []  # metadata rows whose signal files are absent
