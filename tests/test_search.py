@@ -161,7 +161,7 @@ def test_failed_trial_recorded_and_study_goes_on(tmp_path, monkeypatch):
     real = engine.evaluate
 
     def flaky(config, ctx, *callbacks):
-        if config["model"] == "vgg11_1d":
+        if config.model == "vgg11_1d":
             raise FitError("non-finite training loss (nan) at epoch 0; lower the learning rate")
         return real(config, ctx, *callbacks)
 
