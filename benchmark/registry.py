@@ -1,4 +1,5 @@
-"""Name -> object registries: one small class behind models, sources, transforms, baselines and spaces.
+"""Name -> object registries: one small class behind models, sources, transforms, baselines, spaces
+and engines.
 
 A module that owns a kind of thing keeps one :class:`Registry` and fills it where the things are
 defined (usually with a decorator)::

@@ -24,10 +24,10 @@ from __future__ import annotations
 import argparse
 from abc import ABC, abstractmethod
 
-from benchmark.errors import ConfigError
+from benchmark.registry import Registry
 from benchmark.objective import pretrain_spec, trial_record
 
-_ENGINES: dict[str, type["Engine"]] = {}
+_ENGINES: Registry[type["Engine"]] = Registry("--engine", list_known=True)
 
 
 class Engine(ABC):
@@ -43,18 +43,15 @@ class Engine(ABC):
 
 
 def register_engine(cls: type[Engine]) -> type[Engine]:
-    _ENGINES[cls.name] = cls
-    return cls
+    return _ENGINES.register(cls.name, cls)
 
 
 def list_engines() -> list[str]:
-    return sorted(_ENGINES)
+    return sorted(_ENGINES.names())
 
 
 def get_engine(name: str) -> Engine:
-    if name not in _ENGINES:
-        raise ConfigError(f"unknown --engine {name!r}; choose {', '.join(sorted(_ENGINES))}")
-    return _ENGINES[name]()
+    return _ENGINES.get(name)()
 
 
 # ------------------------------------------------------------------------------ what a trial stores
