@@ -1,9 +1,10 @@
 """The typed trial configuration: one point of the joint space plus the study's fit protocol.
 
-:func:`benchmark.space.suggest_config` makes it; the estimator (:func:`build_estimator`), the
-pretraining key (:meth:`benchmark.pretraining.PretrainSpec.for_trial`) and the leaderboard read it;
-the trial stores :meth:`TrialConfig.to_dict` as its ``config`` attribute, and
-:meth:`TrialConfig.from_dict` reads any stored version back.
+:func:`benchmark.space.suggest_config` makes it; the estimator
+(:func:`benchmark.objective.build_estimator`) and the pretraining key
+(:meth:`benchmark.pretraining.PretrainSpec.for_trial`) read it; the trial stores
+:meth:`TrialConfig.to_dict` as its ``config`` attribute, the flat form the leaderboard reads, and
+:meth:`TrialConfig.from_dict` reads any stored version back (finalize, reproduce).
 
 The training recipe is one :class:`~benchmark.training.loop.Recipe`, passed whole from the space
 to the loop: a new searched setting is a ``Recipe`` field, the line of the space that suggests it
