@@ -324,7 +324,10 @@ def test_sigint_stops_cleanly_and_requeues(tmp_path):
     cmd = [sys.executable, "-m", "benchmark.search", "--task", "pe", "--budget", "smoke", "--results-dir", str(tmp_path),
            "--trials", "200", *models]
     for _ in range(3):
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # a suite started in the background (nohup ... &) hands its children SIGINT ignored, and a
+        # Python started so never raises KeyboardInterrupt: give the command the default handler
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         _wait_for_running(tmp_path, len(before))
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=120)
