@@ -3,7 +3,7 @@
 An engine runs the study's trials: it samples each configuration with
 :func:`benchmark.objective.configure`, cross-validates it with :func:`benchmark.objective.evaluate`
 (reporting the epoch x fold fidelity of :mod:`benchmark.fidelity` to its pruner or scheduler) and
-stores what :func:`trial_attrs`, :func:`pretrain_attrs` and :func:`fold_attrs` give on the Optuna trial, so that the
+stores what :func:`benchmark.objective.trial_record`, :func:`pretrain_attrs` and :func:`fold_attrs` give on the Optuna trial, so that the
 leaderboard, ``finalize`` and ``reproduce`` read every engine's trials the same way.
 
 Contract (like Optuna's ``BaseSampler``): a subclass sets ``name`` and implements
@@ -25,7 +25,7 @@ import argparse
 from abc import ABC, abstractmethod
 
 from benchmark.registry import Registry
-from benchmark.objective import pretrain_spec, trial_record
+from benchmark.objective import pretrain_spec
 
 _ENGINES: Registry[type["Engine"]] = Registry("--engine", list_known=True)
 
@@ -55,14 +55,10 @@ def get_engine(name: str) -> Engine:
 
 
 # ------------------------------------------------------------------------------ what a trial stores
-def trial_attrs(config, ctx) -> dict:
-    """Attributes stored when a trial starts: enough to reproduce it from the storage alone."""
-    return trial_record(config, ctx)
-
-
 def pretrain_attrs(config, ctx) -> dict:
     """The key of the pretrained backbone a trial starts from (None: none), stored before it trains;
-    finding it may load the pretraining pool, so it comes after :func:`trial_attrs`."""
+    finding it may load the pretraining pool, so it comes after
+    :func:`benchmark.objective.trial_record`."""
     spec = pretrain_spec(config, ctx)
     return {"pretrain_key": spec.key() if spec else None}
 

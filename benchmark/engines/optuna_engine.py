@@ -15,12 +15,12 @@ import optuna
 from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
-from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine, trial_attrs
+from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
 from benchmark.engines.progress import ProgressMonitor
 from benchmark.engines.study import FINISHED, finished, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, configure, evaluate, summarize
+from benchmark.objective import SearchContext, trial_record, configure, evaluate, summarize
 
 PRUNERS = ("wilcoxon", "median", "hyperband", "none")
 WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
@@ -75,7 +75,7 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
 
     def objective(trial: optuna.Trial) -> float:
         config = configure(trial, ctx)
-        record(trial.set_user_attr, trial_attrs(config, ctx))
+        record(trial.set_user_attr, trial_record(config, ctx))
         folds: list[dict] = []
         started = time.monotonic()
 

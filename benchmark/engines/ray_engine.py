@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.config import TrialConfig
-from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine, trial_attrs
+from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
 from benchmark.engines.study import FINISHED, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, StudySpace, evaluate, study_space, summarize
+from benchmark.objective import SearchContext, trial_record, StudySpace, evaluate, study_space, summarize
 
 METRIC = "cv_auroc"
 FIDELITY = "fidelity_step"  # benchmark.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
@@ -153,7 +153,7 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
     if ctx.device.startswith("cuda"):  # Ray sets CUDA_VISIBLE_DEVICES to this trial's GPU(s)
         ctx.device = "cuda:0"
     config = TrialConfig.from_dict(params[CONFIG])
-    attrs = trial_attrs(config, ctx) | pretrain_attrs(config, ctx)
+    attrs = trial_record(config, ctx) | pretrain_attrs(config, ctx)
     max_epochs = ctx.budget.max_epochs
     folds: list[dict] = []
 
