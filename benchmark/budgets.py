@@ -32,7 +32,9 @@ class Budget:
     normalizations: tuple[str, ...] = field(default_factory=lambda: transform_choices("normalization"))
     filters: tuple[str, ...] = field(default_factory=lambda: transform_choices("filter"))
     baseline_overrides: dict = field(default_factory=dict)
-    anchors: tuple[str, ...] = ("minirocket", "resnet1d18")  # run first in a new study: reference points
+    # reference configurations, written out in full, run first and unpruned in a new study
+    # (benchmark.engines.planner): (name, every parameter of the joint space); "max" is the top of a range
+    anchors: tuple[tuple[str, dict], ...] = ()
     # training TFLOP one deep trial may cost (None: no ceiling); see benchmark.ceiling for how the
     # space shrinks to fit and scripts/bench_ceiling.py for what it means in minutes
     max_train_tflop: float | None = None
@@ -42,21 +44,41 @@ class Budget:
         return asdict(self)
 
 
+def minirocket_anchor() -> tuple[str, dict]:
+    """sktime's MiniRocket as published (the budget's kernel count) with scikit-learn's default
+    logistic head (C = 1) on unnormalised records."""
+    return ("minirocket-default", {"model": "minirocket", "rocket.C": 1.0, "normalization": "none"})
+
+
+def resnet_anchor(width: int, crop: float) -> tuple[str, dict]:
+    """The study's ResNet1D-18 recipe as its own defaults give it: AdamW (lr 1e-3, weight decay
+    1e-2, cosine schedule), batch 64, BCE with the class weight, no pretraining, no filter,
+    per-record z-score, kernel 7, no head dropout, the budget's longest crop and epoch cap
+    (early stopping on the inner validation)."""
+    return ("resnet1d18-study-recipe", {
+        "model": "resnet1d18", "resnet1d.width": width, "resnet1d.kernel_size": 7, "resnet1d.dropout": 0.0,
+        "normalization": "zscore", "crop_seconds": crop, "filter": "none", "pretrain": "none", "lr": 1e-3,
+        "weight_decay": 1e-2, "batch_size": 64, "loss": "bce", "epochs": "max"})
+
+
 BUDGETS = {
     "smoke": Budget("smoke", folds=3, min_epochs=2, max_epochs=3, patience=2, crops=(2.5,), pretrain_epochs=1,
                     repeats=1,
                     baseline_overrides={"minirocket": {"num_kernels": 1000}, "multirocket": {"num_kernels": 500},
                                         "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 300, "n_estimators": 5},
-                                        "catch22_forest": {"n_estimators": 50}}),
+                                        "catch22_forest": {"n_estimators": 50}},
+                    anchors=(minirocket_anchor(), resnet_anchor(16, 2.5))),
     # small: 2 CPU cores. A deep trial may cost at most 4 TFLOP of training (about 1.5-3 min there,
     # scripts/bench_ceiling.py); the rocket kernels are cut to 40-75 s a trial; catch22_forest is left
     # out, its catch22 transform alone taking 32-34 s a fold (5.5 min a trial) on 2 cores.
     "small": Budget("small", folds=5, min_epochs=5, max_epochs=20, patience=5, crops=(2.5, 5.0), pretrain_epochs=5,
                     repeats=2, max_train_tflop=4.0, excluded_models=("catch22_forest",),
                     baseline_overrides={"minirocket": {"num_kernels": 5000}, "multirocket": {"num_kernels": 1000},
-                                        "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 100, "n_estimators": 5}}),
+                                        "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 100, "n_estimators": 5}},
+                    # width 16: the widest ResNet the 4 TFLOP ceiling keeps on the stand-in
+                    anchors=(minirocket_anchor(), resnet_anchor(16, 5.0))),
     "full": Budget("full", folds=5, min_epochs=20, max_epochs=100, patience=15, crops=(1.0, 2.5, 5.0, 10.0),
-                   pretrain_epochs=30, repeats=3),
+                   pretrain_epochs=30, repeats=3, anchors=(minirocket_anchor(), resnet_anchor(64, 10.0))),
 }
 
 

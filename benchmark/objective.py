@@ -48,6 +48,17 @@ class SearchContext:
     eval_crops: str = EVAL_CROPS[0]
     _pools: dict = field(default_factory=dict, repr=False)
     _ceiling: list = field(default_factory=list, repr=False)
+    _ablation_split: list = field(default_factory=list, repr=False)
+
+    def ablation_split(self) -> Split:
+        """The ablation stage's fold partition: the same dev patients, new repeat seeds
+        (:func:`benchmark.ablation.fresh_partition`)."""
+        if not self._ablation_split:
+            from benchmark.ablation import fresh_partition
+
+            ids = self.split.dev_ids()
+            self._ablation_split.append(fresh_partition(self.split, self.cohort.y(ids), self.cohort.groups(ids), ids))
+        return self._ablation_split[0]
 
     @property
     def ceiling(self):
@@ -105,6 +116,17 @@ def study_space(ctx: SearchContext) -> StudySpace:
                       ctx.eval_crops)
 
 
+def trial_context(ctx: SearchContext, plan: dict | None) -> SearchContext:
+    """The context a trial runs in: an ablation cell runs on the ablation partition, with its
+    training-seed offset; every other trial on the study's own folds."""
+    if not plan or plan.get("stage") != "ablation":
+        return ctx
+    import dataclasses
+
+    return dataclasses.replace(ctx, split=ctx.ablation_split(), seed=ctx.seed + int(plan.get("seed_offset", 0)),
+                               _pools=ctx._pools, _ceiling=ctx._ceiling, _ablation_split=ctx._ablation_split)
+
+
 def configure(trial, ctx: SearchContext) -> TrialConfig:
     """The trial's configuration: a point of the joint space plus the study's fit protocol."""
     return study_space(ctx)(trial)
@@ -152,12 +174,15 @@ def prepare_estimator(config: TrialConfig | dict, ctx: SearchContext):
 
 
 def evaluate(config: TrialConfig | dict, ctx: SearchContext, on_fold: Callable[[int, dict], None] | None = None,
-             on_epoch: Callable[[int, int, dict], None] | None = None) -> dict:
+             on_epoch: Callable[[int, int, dict], None] | None = None,
+             on_predictions: Callable[[int, int, np.ndarray], None] | None = None) -> dict:
     """Cross-validate ``config`` on every (repeat, fold) of the dev split, repeat-major.
 
     ``on_fold(index, row)`` sees each fold's row as it ends and ``on_epoch(index, epoch, metrics)``
     each epoch of a deep model (inner-validation AUROC); ``index = repeat * K + fold`` counts the
     (repeat, fold) pairs in order (monotone; :mod:`benchmark.fidelity` maps it to the pruning step).
+    ``on_predictions(repeat, fold, p)`` gets each fold's held-out probabilities (in the order of
+    the fold's sorted evaluation ids) before ``on_fold``.
     Either callback may raise to stop the trial (pruning, a time cap)."""
     estimator, spec = prepare_estimator(config, ctx)
     folds: list[dict] = []
@@ -175,6 +200,8 @@ def evaluate(config: TrialConfig | dict, ctx: SearchContext, on_fold: Callable[[
                "n_parameters": result.n_parameters, "n_train": result.n_train, "n_eval": result.n_eval, "seed": seed,
                "predict_ms_per_record": result.predict_ms_per_record, "forward_flops_per_record": flops}
         folds.append(row)
+        if on_predictions is not None:
+            on_predictions(repeat, k, result.probabilities)
         if on_fold is not None:
             on_fold(index, row)
     return summarize(folds) | {"pretrain_key": spec.key() if spec else None}

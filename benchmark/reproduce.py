@@ -20,7 +20,7 @@ class _Enough(Exception):
 
 def reproduce(study, trial_number: int, args) -> tuple[list[dict], list[dict]]:
     from benchmark.experiment import context_from_study
-    from benchmark.objective import apply_torch_settings, evaluate
+    from benchmark.objective import apply_torch_settings, evaluate, trial_context
 
     if not 0 <= trial_number < len(study.trials):
         raise ConfigError(f"--trial {trial_number}: study {study.study_name!r} has trials 0..{len(study.trials) - 1}")
@@ -29,6 +29,7 @@ def reproduce(study, trial_number: int, args) -> tuple[list[dict], list[dict]]:
     if not stored:
         raise ConfigError(f"trial {trial_number} has no stored fold metrics (state {trial.state.name})")
     ctx, _ = context_from_study(study, args, args.device)
+    ctx = trial_context(ctx, trial.user_attrs.get("plan"))  # an ablation cell: its own fold partition
     ctx.seed = trial.user_attrs["seed"]
     if "torch" in trial.user_attrs:  # trials stored before these settings were recorded run with the defaults
         apply_torch_settings(trial.user_attrs["torch"])

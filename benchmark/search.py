@@ -31,9 +31,21 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: <results-dir>/<task>/study.journal)")
     parser.add_argument("--study", default=None, help="study name (default: <task>-<budget>)")
     parser.add_argument("--study-name", dest="study", default=None, help=argparse.SUPPRESS)  # deprecated spelling
-    parser.add_argument("--pruner", default="median", help="median (default), wilcoxon, hyperband or none, over the "
-                        "epoch x (repeat, fold) steps; the one-sided Wilcoxon test (p < %g) can prune only from %d steps on "
-                        "(its smallest p with n steps is 2**-n)" % (WILCOXON_P, wilcoxon_min_steps()))
+    parser.add_argument("--pruner", default="family", help="family (default: only against the trial's own family; "
+                        "epoch steps from the budget's min_epochs against the family median at that step, fold steps "
+                        "as a corrected paired race against the family's incumbent from the 3rd shared block), median, "
+                        "wilcoxon, hyperband or none, over the epoch x (repeat, fold) steps; the one-sided Wilcoxon test "
+                        "(p < %g) can prune only from %d steps on (its smallest p with n steps is 2**-n); anchors, "
+                        "random draws and ablation cells are never pruned" % (WILCOXON_P, wilcoxon_min_steps()))
+    parser.add_argument("--random-per-family", type=int, default=5, help="each family's first N search trials are "
+                        "independent random draws, unpruned (the expected-maximum curves; default 5); then TPE within "
+                        "the family")
+    parser.add_argument("--ablation-families", type=int, default=3, help="the ablation stage after the search: the best "
+                        "K deep families' centres, one factor varied at a time (default 3; 0 turns the stage off)")
+    parser.add_argument("--ablation-seeds", type=int, default=2, help="extra training seeds of each centre (default 2)")
+    parser.add_argument("--ablation-trials", type=int, default=None, help="trials of --trials kept for the ablation "
+                        "(default: the most cells it can need, benchmark.ablation.Settings.upper_bound); cells it "
+                        "does not need go back to the search")
     parser.add_argument("--repeats", type=int, default=None, help="repeated CV: differently seeded patient-grouped "
                         "fold sets, each with its own training seed (default: the budget's, %s)"
                         % ", ".join(f"{b.name} {b.repeats}" for b in BUDGETS.values()))
@@ -89,6 +101,14 @@ def validate(args: argparse.Namespace) -> None:
     make_sampler(args.seed, args.sampler)
     if args.worker_trials is not None and args.worker_trials < 1:
         raise ConfigError(f"--worker-trials must be at least 1, got {args.worker_trials}")
+    if args.random_per_family < 0:
+        raise ConfigError(f"--random-per-family must be at least 0, got {args.random_per_family}")
+    if args.ablation_families < 0:
+        raise ConfigError(f"--ablation-families must be at least 0, got {args.ablation_families}")
+    if args.ablation_seeds < 0:
+        raise ConfigError(f"--ablation-seeds must be at least 0, got {args.ablation_seeds}")
+    if args.ablation_trials is not None and not 0 <= args.ablation_trials <= args.trials:
+        raise ConfigError(f"--ablation-trials must be between 0 and --trials ({args.trials}), got {args.ablation_trials}")
     if args.n_workers < 1:
         raise ConfigError(f"--n-workers must be at least 1, got {args.n_workers}")
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):

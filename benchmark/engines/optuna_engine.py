@@ -4,6 +4,7 @@ worker processes on one study)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing as mp
 import os
@@ -17,12 +18,15 @@ from optuna.trial import TrialState
 
 from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
 from benchmark.engines.progress import ProgressMonitor
-from benchmark.engines.study import FINISHED, finished, make_sampler, open_study
+from benchmark.engines.study import FINISHED, finished, open_study
+from benchmark import predictions
 from benchmark.errors import ConfigError, one_line
 from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, trial_record, configure, evaluate, summarize
+from benchmark.engines.planner import PLAN, Planner, PlanSettings
+from benchmark.engines.pruning import FamilyPruner, Unpruned
+from benchmark.objective import SearchContext, trial_context, trial_record, configure, evaluate, summarize
 
-PRUNERS = ("wilcoxon", "median", "hyperband", "none")
+PRUNERS = ("family", "wilcoxon", "median", "hyperband", "none")
 WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
 
 
@@ -35,6 +39,7 @@ class EngineOptions:
     timeout: float | None = None
     max_attempts_factor: int = 3  # stop after this many attempts per wanted trial (persistent failures)
     sampler: str = "tpe"  # "tpe" | "random" (a baseline for the search itself)
+    plan: PlanSettings = PlanSettings()  # anchors, per-family shares, the ablation stage
     worker_trials: int | None = None  # this command runs at most this many (many machines, one database)
     trial_timeout: float | None = None  # wall-clock cap per trial, checked after every epoch and fold
 
@@ -49,8 +54,18 @@ def wilcoxon_min_steps(p_threshold: float = WILCOXON_P) -> int:
     return math.floor(math.log2(1 / p_threshold)) + 1
 
 
-def make_pruner(name: str, max_steps: int) -> optuna.pruners.BasePruner:
-    """``max_steps``: the most steps a complete trial reports (:func:`benchmark.fidelity.max_resource`)."""
+def make_pruner(name: str, max_steps: int, ctx: SearchContext | None = None) -> optuna.pruners.BasePruner:
+    """``max_steps``: the most steps a complete trial reports (:func:`benchmark.fidelity.max_resource`).
+    Every pruner leaves the planner's unpruned trials alone (:class:`benchmark.engines.pruning.Unpruned`)."""
+    if name == "family":
+        if ctx is None:
+            return FamilyPruner(1, 1, 0.25)
+        k = ctx.split.n_folds
+        return FamilyPruner(ctx.budget.max_epochs, ctx.budget.min_epochs, 1 / (k - 1))
+    return Unpruned(_plain_pruner(name, max_steps))
+
+
+def _plain_pruner(name: str, max_steps: int) -> optuna.pruners.BasePruner:
     if name == "wilcoxon":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
@@ -67,15 +82,19 @@ def make_pruner(name: str, max_steps: int) -> optuna.pruners.BasePruner:
 
 
 def pruner_for(name: str, ctx: SearchContext) -> optuna.pruners.BasePruner:
-    return make_pruner(name, max_resource(ctx.split.n_folds * ctx.split.repeats, ctx.budget.max_epochs))
+    return make_pruner(name, max_resource(ctx.split.n_folds * ctx.split.repeats, ctx.budget.max_epochs), ctx)
 
 
-def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
+def objective_fn(ctx: SearchContext, trial_timeout: float | None = None, plan: PlanSettings = PlanSettings()):
     max_epochs = ctx.budget.max_epochs
+    planner = Planner(ctx, plan)
 
     def objective(trial: optuna.Trial) -> float:
-        config = configure(trial, ctx)
-        record(trial.set_user_attr, trial_record(config, ctx))
+        if PLAN not in trial.user_attrs:  # a re-queued interrupted trial keeps its plan
+            trial.set_user_attr(PLAN, planner.next_plan(trial.study, trial.number))
+        config = configure(trial, ctx)  # the study's sampler answers from the plan
+        tctx = trial_context(ctx, trial.user_attrs[PLAN])
+        record(trial.set_user_attr, trial_record(config, tctx))
         folds: list[dict] = []
         started = time.monotonic()
 
@@ -106,8 +125,10 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None):
             check_time(f"after repeat {row['repeat']} fold {row['fold']}")
 
         try:
-            record(trial.set_user_attr, pretrain_attrs(config, ctx))
-            result = evaluate(config, ctx, on_fold, on_epoch)
+            record(trial.set_user_attr, pretrain_attrs(config, tctx))
+            predictions.store_index(trial.study, tctx.split, tctx.cohort)
+            result = evaluate(config, tctx, on_fold, on_epoch,
+                              lambda r, k, p: trial.set_user_attr(predictions.key(r, k), predictions.encode(p)))
         except optuna.TrialPruned:
             raise
         except KeyboardInterrupt:
@@ -150,9 +171,9 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
     torch.set_num_threads(threads)
     ctx = dataclasses.replace(ctx, device=worker_device(ctx.device, worker))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = open_study(storage, options.study_name, ctx, pruner_for(options.pruner, ctx))
-    study.sampler = make_sampler((ctx.seed + 1000 * worker) % 2**32, options.sampler)
-    objective = objective_fn(ctx, options.trial_timeout)
+    study = open_study(storage, options.study_name, ctx, pruner_for(options.pruner, ctx),
+                       plan=dataclasses.asdict(options.plan))
+    objective = objective_fn(ctx, options.trial_timeout, options.plan)
     current: list[int] = []  # the trial running now, for Ctrl-C
 
     def tracked(trial: optuna.Trial) -> float:
@@ -183,7 +204,8 @@ def _requeue_interrupted(study: optuna.Study, current: list[int]) -> None:
         return
     trial = study.trials[current[0]]
     if trial.state == TrialState.FAIL and trial.params:
-        study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number}, skip_if_exists=False)
+        study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number, PLAN: trial.user_attrs.get(PLAN)},
+                            skip_if_exists=False)
 
 
 def _worker_main(args) -> None:
@@ -196,7 +218,8 @@ def _worker_main(args) -> None:
 
 def run(ctx: SearchContext, storage, options: EngineOptions) -> optuna.Study:
     """Run the study up to ``options.trials`` finished trials in total (resuming what is stored)."""
-    study = open_study(storage, options.study_name, ctx, pruner_for(options.pruner, ctx))
+    study = open_study(storage, options.study_name, ctx, pruner_for(options.pruner, ctx),
+                       plan=dataclasses.asdict(options.plan))
     deadline = time.time() + options.timeout if options.timeout else None
     cores = os.cpu_count() or 1
     workers = max(1, options.n_workers)
@@ -224,6 +247,24 @@ def run(ctx: SearchContext, storage, options: EngineOptions) -> optuna.Study:
     return study
 
 
+def plan_settings(args, ctx: SearchContext) -> PlanSettings:
+    """The planner's settings from the command line: ``--ablation-families 0`` turns the ablation
+    off; ``--ablation-trials`` overrides its share of ``--trials``; ``--sampler random`` makes every
+    search trial a random draw."""
+    from benchmark.ablation import Settings
+    from benchmark.engines.planner import split_trials
+
+    ablation = Settings(args.ablation_families, args.ablation_seeds) if args.ablation_families > 0 else None
+    if ablation is None:
+        n_search = None
+    elif args.ablation_trials is not None:
+        n_search = max(0, args.trials - args.ablation_trials)
+    else:
+        n_search = split_trials(args.trials, ablation, ctx.budget, ctx.pretrain_choices)
+    n_random = args.random_per_family if args.sampler == "tpe" else 10**9
+    return PlanSettings(n_search=n_search, n_random=n_random, ablation=ablation)
+
+
 @register_engine
 class OptunaEngine(Engine):
     """The default engine (``--engine optuna``)."""
@@ -232,5 +273,6 @@ class OptunaEngine(Engine):
 
     def run(self, ctx: SearchContext, storage, args) -> optuna.Study:
         options = EngineOptions(args.trials, args.study, args.pruner, args.n_workers, args.timeout,
-                                sampler=args.sampler, worker_trials=args.worker_trials, trial_timeout=args.trial_timeout)
+                                sampler=args.sampler, worker_trials=args.worker_trials, trial_timeout=args.trial_timeout,
+                                plan=plan_settings(args, ctx))
         return run(ctx, storage, options)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmark import predictions
 from benchmark.config import TrialConfig
 from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
 from benchmark.engines.study import FINISHED, make_sampler, open_study
@@ -169,7 +170,10 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
         tune.report({METRIC: summary["cv_auroc"], "fold_auroc": row["auroc"], FIDELITY: fold_step(index, max_epochs) + 1,
                      ATTRS: attrs})
 
-    evaluate(config, ctx, on_fold=on_fold, on_epoch=on_epoch)
+    def on_predictions(repeat: int, k: int, p) -> None:  # stored by the searcher with the other attributes
+        attrs[predictions.key(repeat, k)] = predictions.encode(p)
+
+    evaluate(config, ctx, on_fold=on_fold, on_epoch=on_epoch, on_predictions=on_predictions)
 
 
 def run(ctx: SearchContext, storage, options: RayOptions):
@@ -182,6 +186,7 @@ def run(ctx: SearchContext, storage, options: RayOptions):
     warnings.filterwarnings("ignore", message="Heartbeat of storage")  # Ray's searcher asks/tells itself
     try:
         study = open_study(storage, options.study_name, ctx)
+        predictions.store_index(study, ctx.split, ctx.cohort)
         searcher = make_searcher(ctx, storage, options.study_name)
         if options.max_concurrent:
             searcher = ConcurrencyLimiter(searcher, max_concurrent=options.max_concurrent)

@@ -13,7 +13,6 @@ import optuna
 from optuna.trial import TrialState
 
 import benchmark
-from benchmark.engines.storage import check_version
 from benchmark.errors import ConfigError
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)  # what --trials counts
@@ -46,11 +45,16 @@ def difference(key: str, stored, now) -> str:
 
 
 def open_study(storage, name: str, ctx, pruner: optuna.pruners.BasePruner | None = None,
-               create: bool = True) -> optuna.Study:
+               create: bool = True, plan: dict | None = None) -> optuna.Study:
     """Load ``name`` (checking it belongs to this task, cohort, split and budget) or create it,
-    recording the identity and queueing the budget's anchor configurations."""
+    recording the identity (the planner runs the budget's anchors first)."""
+    from benchmark.engines.planner import PlannedSampler
+
+    from benchmark.identity import fingerprint
+
     identity = ctx.identity()
-    sampler = make_sampler(ctx.seed)
+    parts = fingerprint(ctx, plan)
+    sampler = PlannedSampler()  # every parameter comes from the trial's plan (benchmark.engines.planner)
     try:
         study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner)
     except KeyError:
@@ -61,15 +65,18 @@ def open_study(storage, name: str, ctx, pruner: optuna.pruners.BasePruner | None
     stored = study.user_attrs
     if stored.get("identity") is None:
         study.set_user_attr("identity", identity)
+        study.set_user_attr("fingerprint", parts)
         study.set_user_attr("package_version", benchmark.__version__)
         study.set_user_attr("budget_settings", ctx.budget.as_dict())
         study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
         study.set_user_attr("description", ctx.cohort.description)
-        for anchor in ctx.budget.anchors:  # reference configurations run first
-            if anchor in ctx.searched_models():
-                study.enqueue_trial({"model": anchor}, skip_if_exists=True)
         return study
-    check_version(study)
+    stored_parts = stored.get("fingerprint") or {"results_schema": "1"}
+    for key, value in parts.items():
+        if stored_parts.get(key) != value:
+            raise ConfigError(f"study {name!r} was made with another {key.replace('_', ' ')} "
+                              f"({stored_parts.get(key) or 'none recorded'}, this command: {value}); choose another "
+                              "--study (the existing study is left untouched)")
     for key, value in identity.items():
         if stored["identity"].get(key) != value:
             raise ConfigError(f"study {name!r} exists with {difference(key, stored['identity'].get(key), value)}; "

@@ -16,7 +16,8 @@ from benchmark.leaderboard.options import add_study_options
 
 def add_board_options(parser: argparse.ArgumentParser) -> None:
     """Where the tables and page go and how many rows they show (leaderboard and finalize)."""
-    parser.add_argument("--out", default=None, help="output folder of the tables and page (default: leaderboard/<task>/)")
+    parser.add_argument("--out", default=None, help="output folder of the tables and page (default: the study's own "
+                        "results folder, <results-dir>/<task>/)")
     parser.add_argument("--rows", type=int, default=20, help="rows shown in the terminal and page tables (default 20)")
 
 
@@ -109,7 +110,7 @@ def print_table(table, counts, head, top: int, width: int | None = None) -> None
 
 
 def _out(args: argparse.Namespace) -> Path:
-    return Path(args.out) if args.out else Path("leaderboard") / args.task
+    return Path(args.out) if args.out else Path(args.results_dir) / args.task
 
 
 def write_outputs(study, args: argparse.Namespace) -> tuple:
@@ -138,9 +139,13 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     out = _out(args)
     out.mkdir(parents=True, exist_ok=True)
     drawn = stats.write_cd_diagram(ranking, out / "cd_diagram.svg")  # before the page, which embeds it
+    from benchmark.leaderboard.answers import answer_table
+    from benchmark.leaderboard.curves import curves
+
     written = report.write_all(out, study, head, table, counts, effects, importances, finalized, args.rows,
                                families=family_view(table),
-                               extra={"family_ranking": ranking.as_dict(), "locked_test_use": use})
+                               extra={"family_ranking": ranking.as_dict(), "locked_test_use": use},
+                               answers=answer_table(study), curves=curves(study))
     if drawn:
         written.append(out / "cd_diagram.svg")
     return table, counts, head, written
@@ -157,7 +162,39 @@ def show(args: argparse.Namespace) -> None:
     study, _ = open_stored_study(args.task, args.results_dir, args.study, args.storage)
     table, counts, head, written = write_outputs(study, args)
     print_table(table, counts, head, args.rows)
+    print_answers(study)
     print(f"written: {', '.join(map(str, written))}")
+
+
+def print_answers(study, width: int | None = None) -> None:
+    """The answer table (questions 2-5) and each family's expected maximum (question 1) in the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from benchmark.leaderboard.answers import METHOD, answer_table, verdict
+    from benchmark.leaderboard.curves import curves
+
+    console = Console(width=width, soft_wrap=False)
+    emp = curves(study)
+    if len(emp):
+        last = emp.groupby("family", sort=False).tail(1)
+        console.print("Q1 at equal budget: " + "; ".join(
+            f"{r.family} E[max of {r.k}] {r.expected_max:.3f}" if r.k else f"{r.family}: no complete random draw"
+            for r in last.itertuples()), markup=False)
+    answers = answer_table(study)
+    if not len(answers):
+        console.print("questions 2-5: no ablation stage in this study", markup=False)
+        return
+    t = Table(title="Questions 2-5: declared contrasts (ΔAUROC, ablation partition)")
+    for name in ("Q", "contrast", "family", "Δ", "95% CI", "p Holm", "P(b/e/w)", "MDE", "blocks", "verdict"):
+        t.add_column(name, no_wrap=name not in ("contrast",))
+    f = lambda v, d=3: "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{d}f}"  # noqa: E731
+    for _, r in answers.iterrows():
+        t.add_row(r["question"], r["contrast"], r["family"], f(r["mean_delta"]), f"[{f(r['ci_low'])}, {f(r['ci_high'])}]",
+                  f(r["p_holm"]), f"{f(r['p_better'], 2)}/{f(r['p_equivalent'], 2)}/{f(r['p_worse'], 2)}", f(r["mde"]),
+                  str(int(r["blocks"])) if r["blocks"] == r["blocks"] else "", verdict(r) if not r["note"] else r["note"])
+    console.print(t)
+    console.print(METHOD, markup=False)
 
 
 def _ci(r: dict, key: str) -> str:

@@ -181,7 +181,8 @@ def write_json(frame: pd.DataFrame, path: Path, meta: dict) -> None:
 
 def write_all(out: Path, study: optuna.Study, head: dict, table: pd.DataFrame, counts: dict, effects: pd.DataFrame,
               importances: dict, finalized: list[dict], top: int, families: pd.DataFrame | None = None,
-              extra: dict | None = None) -> list[Path]:
+              extra: dict | None = None, answers: pd.DataFrame | None = None,
+              curves: pd.DataFrame | None = None) -> list[Path]:
     """Every leaderboard file into ``out`` (``families.csv`` when ``families`` is given; ``extra``
     goes into the metadata); returns their paths. Write ``cd_diagram.svg`` first to have it embedded."""
     board = tidy(table, trial_configs(study))
@@ -198,10 +199,21 @@ def write_all(out: Path, study: optuna.Study, head: dict, table: pd.DataFrame, c
         meta["read_with"]["families.csv"] = "pd.read_csv('families.csv', dtype=meta['family_dtypes'])"
         meta["family_dtypes"] = dtypes(family_frame)
         paths.append(out / "families.csv")
+    if answers is not None:
+        answer_frame = answers.map(lambda v: _round(v) if isinstance(v, float) else v)
+        write_csv(answer_frame, out / "answers.csv")
+        from benchmark.leaderboard.answers import ROPE
+
+        (out / "answers.json").write_text(_dump({"method": answers_method(), "rope": ROPE,
+                                                 "rows": json.loads(answer_frame.to_json(orient="records"))}))
+        paths += [out / "answers.csv", out / "answers.json"]
+    if curves is not None:
+        write_csv(curves.map(lambda v: _round(v) if isinstance(v, float) else v), out / "curves.csv")
+        paths.append(out / "curves.csv")
     paths += [out / "leaderboard.meta.json", out / "leaderboard.json", out / "index.html"]
     paths[-3].write_text(_dump(meta))
     write_json(board, paths[-2], meta)
-    write_html(paths[-1], study, head, board, counts, factor_frame, importances, finalized, top)
+    write_html(paths[-1], study, head, board, counts, factor_frame, importances, finalized, top, answers, curves)
     return paths
 
 
@@ -554,16 +566,60 @@ for the trial's full configuration.</li>
 <details><summary>Column definitions</summary><dl class="gloss">{gloss}</dl></details></section>"""
 
 
+def answers_method() -> str:
+    from benchmark.leaderboard.answers import METHOD
+
+    return METHOD
+
+
+def answers_html(answers: pd.DataFrame | None, curves: pd.DataFrame | None) -> str:
+    """The page's first section: the answer table (questions 2-5) and the curves of question 1."""
+    from benchmark.leaderboard import curves as curve_mod
+    from benchmark.leaderboard.answers import verdict
+
+    out = ["<h2>The study's questions, answered</h2>"]
+    if curves is not None and len(curves):
+        out.append(f"<h3>Q1 architecture at equal budget</h3><p>{html.escape(curve_mod.METHOD)}.</p>")
+        missing = curves[curves["k"] == 0]["family"].tolist()
+        if missing:
+            out.append(f"<p>No complete random draw: {html.escape(', '.join(missing))}.</p>")
+        for x in ("k", "seconds"):
+            out.append(curve_mod.figure(curves, x).to_html(full_html=False, include_plotlyjs=(x == "k"),
+                                                           div_id=f"emp-{x}", default_width="100%",
+                                                           config={"responsive": True, "displaylogo": False}))
+    if answers is not None and len(answers):
+        shown = answers.assign(verdict=[verdict(r) for _, r in answers.iterrows()])
+        cols = ["question", "contrast", "family", "mean_delta", "ci_low", "ci_high", "p", "p_holm", "p_better",
+                "p_equivalent", "p_worse", "mde", "blocks", "cost_seconds", "verdict", "note"]
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_answer_cell(r[c]))}</td>" for c in cols) + "</tr>"
+                       for _, r in shown.iterrows())
+        out.append(f"<h3>Q2-Q5: the ablation's declared contrasts (ΔAUROC)</h3><p>{html.escape(answers_method())}.</p>"
+                   "<div class='scroll'><table><thead><tr>" + "".join(f"<th>{c}</th>" for c in cols)
+                   + f"</tr></thead><tbody>{body}</tbody></table></div>")
+    elif answers is not None:
+        out.append("<p>This study has no ablation stage (or none of its contrasts ran): questions 2-5 are not "
+                   "answered.</p>")
+    return "".join(out)
+
+
+def _answer_cell(v) -> str:
+    if isinstance(v, float):
+        return "" if math.isnan(v) else f"{v:.3g}" if abs(v) < 1e-3 and v else f"{v:.3f}"
+    return "" if v is None else str(v)
+
+
 def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame, counts: dict,
-               effects: pd.DataFrame, importances: dict, finalized: list[dict], top: int) -> None:
+               effects: pd.DataFrame, importances: dict, finalized: list[dict], top: int,
+               answers: pd.DataFrame | None = None, curves: pd.DataFrame | None = None) -> None:
     """``board`` and ``effects`` are the tidy frames (``tidy``) the CSV files are written from."""
     parts, effect_parts = [], []
+    js_first = curves is None or not len(curves)  # else the curves at the top carry plotly.js
     for i, (title, fig) in enumerate(_figures(study, board, effects, importances, finalized)):
         fig.update_layout(margin={"l": 50, "r": 20, "t": 30, "b": 40}, autosize=True)
         effect = title.startswith("Factor effects")  # shown in the factor-effects section, before the rest
         heading = f"<h3>{html.escape(title)}</h3>" if effect else f"<h2>{html.escape(title)}</h2>"
         (effect_parts if effect else parts).append(heading + fig.to_html(
-            full_html=False, include_plotlyjs=(i == 0), div_id=f"figure-{i}", default_width="100%",
+            full_html=False, include_plotlyjs=(i == 0 and js_first), div_id=f"figure-{i}", default_width="100%",
             config={"responsive": True, "displaylogo": False}))
     configs = trial_configs(study)
     noted = notes(head)
@@ -585,6 +641,7 @@ def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame,
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(str(head['study']))} leaderboard</title><style>{CSS}</style></head><body>
 <h1>ecg-automl-bench leaderboard: {html.escape(str(head['study']))}</h1>{banner}
+{answers_html(answers, curves)}
 <dl class="meta">{meta}</dl>
 {_how_to_read(head, counts, board)}
 <h2>Cross-validated leaderboard (top {shown} of {len(board)}, sorted by CV AUROC)</h2>

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import optuna
 
-from benchmark.engines.storage import check_version, make_storage
+from benchmark.engines.storage import make_storage
 from benchmark.errors import ConfigError
 
 
@@ -29,5 +29,4 @@ def open_stored_study(task: str, results_dir: str | Path, study_name: str | None
     identity = study.user_attrs.get("identity", {})
     if identity.get("task") not in (None, task):
         raise ConfigError(f"study {study_name!r} is for task {identity.get('task')!r}, not {task!r}")
-    check_version(study)
-    return study, storage
+    return study, storage  # any version's study is read: tables regenerate from it (benchmark.identity)

@@ -33,9 +33,17 @@ def trial_folds(trial) -> pd.DataFrame:
     return frame.sort_values(["repeat", "fold"], kind="stable").reset_index(drop=True) if len(frame) else frame
 
 
+def search_trials(study: optuna.Study, states=(TrialState.COMPLETE,)) -> list:
+    """The study's anchor and search trials: the ablation cells run on another fold partition and
+    are read by :mod:`benchmark.leaderboard.answers`, not ranked here."""
+    from benchmark.engines.planner import is_search
+
+    return [t for t in study.get_trials(deepcopy=False, states=states) if is_search(t)]
+
+
 def fold_frame(study: optuna.Study, states=(TrialState.COMPLETE,)) -> pd.DataFrame:
-    """Long table: one row per (trial, repeat, fold) with every stored fold metric."""
-    frames = [trial_folds(t).assign(trial=t.number) for t in study.get_trials(deepcopy=False, states=states)]
+    """Long table: one row per (trial, repeat, fold) of the search trials with every stored fold metric."""
+    frames = [trial_folds(t).assign(trial=t.number) for t in search_trials(study, states)]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -82,7 +90,7 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
     plain-words comparison ``vs_rank_1`` against the first row."""
     folds = fold_frame(study)
     rows = []
-    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+    for t in search_trials(study):
         config = t.user_attrs.get("config", {})
         f = folds[folds["trial"] == t.number] if len(folds) else folds
         if f.empty:
