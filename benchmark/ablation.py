@@ -47,6 +47,7 @@ class Settings:
 
     families: int = 3
     seeds: int = 2
+    repeats: int = 1  # fold sets of the fresh partition (each cell costs this many K-fold CVs)
 
     def upper_bound(self, budget, pretrain_choices: list[str]) -> int:
         """Most cells the stage can need (before duplicates are merged): the split of ``--trials``."""
@@ -56,14 +57,14 @@ class Settings:
         return self.families * per_family
 
 
-def fresh_partition(split: Split, y: np.ndarray, groups: np.ndarray, ids: list[str]) -> Split:
-    """The same dev patients in ``split.repeats`` new patient-grouped fold sets: the repeat seeds
-    after the search's (repeats R..2R-1 of :func:`benchmark.data.splits.make_split`'s rule); the
-    locked test is unchanged and in no fold."""
+def fresh_partition(split: Split, y: np.ndarray, groups: np.ndarray, ids: list[str], repeats: int = 1) -> Split:
+    """The same dev patients in ``repeats`` new patient-grouped fold sets: the repeat seeds after the
+    search's (repeats R..R+repeats-1 of :func:`benchmark.data.splits.make_split`'s rule); the locked
+    test is unchanged and in no fold."""
     y, groups = np.asarray(y).astype(int), np.asarray(groups).astype(str)
     sets = [{str(r): int(f) for r, f in zip(ids, grouped_folds(y, groups, split.n_folds,
                                                                split.seed + 1 + REPEAT_SEED_STEP * r))}
-            for r in range(split.repeats, 2 * split.repeats)]
+            for r in range(split.repeats, split.repeats + repeats)]
     assignment = {**{r: TEST for r in split.test_ids()}, **sets[0]}
     content = {"assignment": assignment, "n_folds": split.n_folds, "test_fraction": split.test_fraction,
                "seed": split.seed, "manifest_hash": split.manifest_hash}
@@ -162,7 +163,8 @@ def declaration(centres: dict[str, dict], stage_counts: dict[str, int], budget, 
         c, k = family_cells(family, centre["params"], stage_counts[family], budget, pretrain_choices, settings)
         cells += c
         contrasts += k
-    return {"declared_at": time.time(), "settings": {"families": settings.families, "seeds": settings.seeds},
+    return {"declared_at": time.time(),
+            "settings": {"families": settings.families, "seeds": settings.seeds, "repeats": settings.repeats},
             "centres": centres, "partition_hash": partition.hash, "questions": QUESTIONS,
             "cells": cells, "contrasts": contrasts}
 

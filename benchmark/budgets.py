@@ -27,10 +27,11 @@ class Budget:
     pretrain_epochs: int
     repeats: int = 1  # differently seeded fold sets (repeated CV); --repeats overrides
     batch_sizes: tuple[int, ...] = (32, 64, 128)
-    # every registered one, in registration order (("none", "minmax", ..., "zscore_dataset"), ("none", "bandpass",
-    # "baseline")): what the sampler draws by index, so a seeded study's draws depend on this order
-    normalizations: tuple[str, ...] = field(default_factory=lambda: transform_choices("normalization"))
-    filters: tuple[str, ...] = field(default_factory=lambda: transform_choices("filter"))
+    # None: every registered one, in registration order, read when the budget is used (so a
+    # transform another package registers is searched, and changes the study's identity); what the
+    # sampler draws by index, so a seeded study's draws depend on this order
+    normalization_list: tuple[str, ...] | None = None
+    filter_list: tuple[str, ...] | None = None
     baseline_overrides: dict = field(default_factory=dict)
     # reference configurations, written out in full, run first and unpruned in a new study
     # (benchmark.engines.planner): (name, every parameter of the joint space); "max" is the top of a range
@@ -40,8 +41,19 @@ class Budget:
     max_train_tflop: float | None = None
     excluded_models: tuple[str, ...] = ()  # never sampled under this budget (too slow for it; say why)
 
+    @property
+    def normalizations(self) -> tuple[str, ...]:
+        return self.normalization_list or transform_choices("normalization")
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        return self.filter_list or transform_choices("filter")
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        """Every setting, the choice lists as they are now (the stored ``budget_settings``)."""
+        out = asdict(self)
+        del out["normalization_list"], out["filter_list"]
+        return out | {"normalizations": self.normalizations, "filters": self.filters}
 
 
 def minirocket_anchor() -> tuple[str, dict]:

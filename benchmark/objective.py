@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 import benchmark
+from benchmark import isa
 from benchmark.baselines import create_baseline
 from benchmark.budgets import Budget
 from benchmark.data.dataset import CohortData
@@ -48,17 +49,18 @@ class SearchContext:
     eval_crops: str = EVAL_CROPS[0]
     _pools: dict = field(default_factory=dict, repr=False)
     _ceiling: list = field(default_factory=list, repr=False)
-    _ablation_split: list = field(default_factory=list, repr=False)
+    _ablation_split: dict = field(default_factory=dict, repr=False)
 
-    def ablation_split(self) -> Split:
-        """The ablation stage's fold partition: the same dev patients, new repeat seeds
-        (:func:`benchmark.ablation.fresh_partition`)."""
-        if not self._ablation_split:
+    def ablation_split(self, repeats: int = 1) -> Split:
+        """The ablation stage's fold partition: the same dev patients in ``repeats`` fold sets with
+        new repeat seeds (:func:`benchmark.ablation.fresh_partition`)."""
+        if repeats not in self._ablation_split:
             from benchmark.ablation import fresh_partition
 
             ids = self.split.dev_ids()
-            self._ablation_split.append(fresh_partition(self.split, self.cohort.y(ids), self.cohort.groups(ids), ids))
-        return self._ablation_split[0]
+            self._ablation_split[repeats] = fresh_partition(self.split, self.cohort.y(ids), self.cohort.groups(ids),
+                                                            ids, repeats)
+        return self._ablation_split[repeats]
 
     @property
     def ceiling(self):
@@ -123,7 +125,8 @@ def trial_context(ctx: SearchContext, plan: dict | None) -> SearchContext:
         return ctx
     import dataclasses
 
-    return dataclasses.replace(ctx, split=ctx.ablation_split(), seed=ctx.seed + int(plan.get("seed_offset", 0)),
+    split = ctx.ablation_split(int(plan.get("partition_repeats", 1)))
+    return dataclasses.replace(ctx, split=split, seed=ctx.seed + int(plan.get("seed_offset", 0)),
                                _pools=ctx._pools, _ceiling=ctx._ceiling, _ablation_split=ctx._ablation_split)
 
 
@@ -242,7 +245,8 @@ def torch_settings() -> dict:
     return {"num_threads": torch.get_num_threads(),
             "deterministic_algorithms": torch.are_deterministic_algorithms_enabled(),
             "cudnn_deterministic": bool(torch.backends.cudnn.deterministic),
-            "cudnn_benchmark": bool(torch.backends.cudnn.benchmark), "torch_version": torch.__version__}
+            "cudnn_benchmark": bool(torch.backends.cudnn.benchmark), "torch_version": torch.__version__,
+            "isa": isa.settings()}
 
 
 def apply_torch_settings(settings: dict) -> None:

@@ -75,3 +75,24 @@ def trial_predictions(study, trial) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["repeat", "fold", "record_id", "patient_id", "y", "p"])
     return pd.concat(frames, ignore_index=True).sort_values(["repeat", "fold"], kind="stable").reset_index(drop=True)
+
+
+def oof_matrix(study, trials: list, repeat: int = 0) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """(trial numbers, P configurations x records, y, patient ids): the out-of-fold probabilities of
+    ``repeat`` of every trial in ``trials`` that stored them for the same records (a new statistic
+    reads this; nothing is re-run)."""
+    numbers, rows, ref = [], [], None
+    for t in trials:
+        f = trial_predictions(study, t)
+        f = f[f["repeat"] == repeat].sort_values("record_id", kind="stable")
+        if f.empty:
+            continue
+        if ref is None:
+            ref = f
+        elif not np.array_equal(f["record_id"].to_numpy(), ref["record_id"].to_numpy()):
+            continue
+        numbers.append(t.number)
+        rows.append(f["p"].to_numpy())
+    if ref is None:
+        return [], np.empty((0, 0)), np.empty(0), np.empty(0)
+    return numbers, np.vstack(rows), ref["y"].to_numpy().astype(int), ref["patient_id"].to_numpy()

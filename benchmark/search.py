@@ -43,9 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ablation-families", type=int, default=3, help="the ablation stage after the search: the best "
                         "K deep families' centres, one factor varied at a time (default 3; 0 turns the stage off)")
     parser.add_argument("--ablation-seeds", type=int, default=2, help="extra training seeds of each centre (default 2)")
+    parser.add_argument("--ablation-repeats", type=int, default=1, help="fold sets of the ablation's fresh partition "
+                        "(default 1: K blocks a cell; each repeat adds K)")
     parser.add_argument("--ablation-trials", type=int, default=None, help="trials of --trials kept for the ablation "
-                        "(default: the most cells it can need, benchmark.ablation.Settings.upper_bound); cells it "
-                        "does not need go back to the search")
+                        "(default: the most cells it can need, benchmark.ablation.Settings.upper_bound, at most 30 %% of "
+                        "--trials); cells it does not need go back to the search")
     parser.add_argument("--repeats", type=int, default=None, help="repeated CV: differently seeded patient-grouped "
                         "fold sets, each with its own training seed (default: the budget's, %s)"
                         % ", ".join(f"{b.name} {b.repeats}" for b in BUDGETS.values()))
@@ -105,6 +107,8 @@ def validate(args: argparse.Namespace) -> None:
         raise ConfigError(f"--random-per-family must be at least 0, got {args.random_per_family}")
     if args.ablation_families < 0:
         raise ConfigError(f"--ablation-families must be at least 0, got {args.ablation_families}")
+    if args.ablation_repeats < 1:
+        raise ConfigError(f"--ablation-repeats must be at least 1, got {args.ablation_repeats}")
     if args.ablation_seeds < 0:
         raise ConfigError(f"--ablation-seeds must be at least 0, got {args.ablation_seeds}")
     if args.ablation_trials is not None and not 0 <= args.ablation_trials <= args.trials:

@@ -14,12 +14,13 @@ from optuna.trial import TrialState, create_trial
 from scipy import stats
 
 from benchmark.leaderboard import answers
+from benchmark.leaderboard.stats import holm
 
 
 def test_holm_equals_the_step_down_by_hand():
     # sorted 0.01, 0.03, 0.04 -> 3 x 0.01, 2 x 0.03, 1 x 0.04, made monotone: 0.03, 0.06, 0.06
-    assert answers.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    assert answers.holm([0.5, math.nan]) [0] == pytest.approx(0.5) and math.isnan(answers.holm([0.5, math.nan])[1])
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, math.nan]) [0] == pytest.approx(0.5) and math.isnan(holm([0.5, math.nan])[1])
 
 
 def test_rope_probabilities_equal_the_correlated_t_posterior_by_hand():
@@ -70,7 +71,7 @@ def test_a_declared_contrast_is_read_from_the_stored_cells():
     study.add_trial(cell_trial(1, "resnet1d:1", base + np.array([0.02, 0.03] * 5)))
     study.set_user_attr("identity", {"repeats": 2})
     study.set_user_attr("budget_settings", {"folds": 5})
-    study.set_user_attr("ablation", {"contrasts": [
+    study.set_user_attr("ablation", {"settings": {"repeats": 2}, "contrasts": [
         {"id": "resnet1d:Q3:l2 - zscore", "question": "Q3", "family": "resnet1d", "key": "l2 - zscore",
          "label": "l2 - zscore", "weights": {"resnet1d:1": 1.0, "resnet1d:0": -1.0}},
         {"id": "resnet1d:Q3:log - zscore", "question": "Q3", "family": "resnet1d", "key": "log - zscore",

@@ -92,7 +92,7 @@ def _ctx(models: list[str], choices=("none", "ptbxl")):
                 "fs": 100.0, "models": models}
     return SimpleNamespace(identity=lambda: identity, seed=0, split=SimpleNamespace(n_folds=3, repeats=1), budget=budget,
                            pretrain_choices=list(choices), cohort=SimpleNamespace(description="d"), models=models,
-                           searched_models=lambda: models)
+                           searched_models=lambda: models, ceiling=None)
 
 
 def test_resuming_with_another_model_list_names_only_the_difference(tmp_path):

@@ -35,7 +35,7 @@ def _run(ctx, tmp_path, monkeypatch, pruner, **options):
     from benchmark.engines import optuna_engine
     from benchmark.engines.storage import make_storage
 
-    monkeypatch.setattr(optuna_engine, "make_pruner", lambda name, max_steps: pruner)
+    monkeypatch.setattr(optuna_engine, "make_pruner", lambda name, max_steps, ctx=None: pruner)
     storage = make_storage(None, tmp_path / "s.journal")
     return optuna_engine.run(ctx, storage, optuna_engine.EngineOptions(1, "t", "median", **options))
 

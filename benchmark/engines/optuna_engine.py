@@ -254,7 +254,8 @@ def plan_settings(args, ctx: SearchContext) -> PlanSettings:
     from benchmark.ablation import Settings
     from benchmark.engines.planner import split_trials
 
-    ablation = Settings(args.ablation_families, args.ablation_seeds) if args.ablation_families > 0 else None
+    ablation = (Settings(args.ablation_families, args.ablation_seeds, args.ablation_repeats)
+                if args.ablation_families > 0 else None)
     if ablation is None:
         n_search = None
     elif args.ablation_trials is not None:

@@ -112,11 +112,16 @@ class PlanSettings:
     ablation: Settings | None = field(default_factory=Settings)
 
 
+ABLATION_SHARE = 0.3  # the ablation's share of --trials at most (and no more than its cells can need)
+
+
 def split_trials(trials: int, ablation: Settings | None, budget, pretrain_choices: list[str]) -> int | None:
-    """Trials left to anchors + search when ``trials`` also hold the ablation (its upper bound)."""
+    """Trials left to anchors + search when ``trials`` also hold the ablation: it keeps the most
+    cells it can need (:meth:`benchmark.ablation.Settings.upper_bound`), at most
+    :data:`ABLATION_SHARE` of ``trials``; cells it does not need go back to the search."""
     if ablation is None:
         return None
-    return max(0, trials - ablation.upper_bound(budget, pretrain_choices))
+    return trials - min(ablation.upper_bound(budget, pretrain_choices), int(ABLATION_SHARE * trials))
 
 
 class Planner:
@@ -213,7 +218,8 @@ class Planner:
         for cell in declared["cells"]:
             if cell["id"] not in taken:
                 return {"stage": "ablation", "phase": "cell", "family": cell["family"], "cell": cell["id"],
-                        "seed_offset": cell["seed_offset"], "params": dict(cell["params"])}
+                        "seed_offset": cell["seed_offset"], "params": dict(cell["params"]),
+                        "partition_repeats": declared["settings"].get("repeats", 1)}
         return None
 
     def centres(self, study: optuna.Study) -> dict[str, dict]:
@@ -243,6 +249,7 @@ class Planner:
         stages = {family: stage_count(c["params"]["model"], tuple(sorted(c.pop("model_kwargs").items())))
                   for family, c in centres.items()}
         body = declaration(centres, stages, self.ctx.budget, list(self.ctx.pretrain_choices),
-                           self.settings.ablation, self.ctx.ablation_split())
-        study.set_user_attr(ATTR, body)
-        return body
+                           self.settings.ablation, self.ctx.ablation_split(self.settings.ablation.repeats))
+        if study.user_attrs.get(ATTR) is None:  # another worker may have declared meanwhile: its stands
+            study.set_user_attr(ATTR, body)
+        return study.user_attrs[ATTR]

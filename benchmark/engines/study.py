@@ -7,6 +7,7 @@ it here: one module owns a study's identity (:meth:`benchmark.objective.SearchCo
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import optuna
@@ -71,12 +72,6 @@ def open_study(storage, name: str, ctx, pruner: optuna.pruners.BasePruner | None
         study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
         study.set_user_attr("description", ctx.cohort.description)
         return study
-    stored_parts = stored.get("fingerprint") or {"results_schema": "1"}
-    for key, value in parts.items():
-        if stored_parts.get(key) != value:
-            raise ConfigError(f"study {name!r} was made with another {key.replace('_', ' ')} "
-                              f"({stored_parts.get(key) or 'none recorded'}, this command: {value}); choose another "
-                              "--study (the existing study is left untouched)")
     for key, value in identity.items():
         if stored["identity"].get(key) != value:
             raise ConfigError(f"study {name!r} exists with {difference(key, stored['identity'].get(key), value)}; "
@@ -85,6 +80,16 @@ def open_study(storage, name: str, ctx, pruner: optuna.pruners.BasePruner | None
         raise ConfigError(f"study {name!r} was created with "
                           f"{difference('pretraining sources', stored.get('pretrain_choices'), ctx.pretrain_choices)}; "
                           "restore the data or use another --study")
+    stored_parts = stored.get("fingerprint") or {"results_schema": "1"}
+    for key, value in parts.items():
+        if stored_parts.get(key) != value:
+            what = f"{stored_parts.get(key) or 'none recorded'}, this command: {value}"
+            if key == "budget":  # name the setting: the stored budget is there to compare
+                now = json.loads(json.dumps(ctx.budget.as_dict()))
+                then = stored.get("budget_settings") or {}
+                what = "; ".join(difference(k, then.get(k), now[k]) for k in now if then.get(k) != now[k]) or what
+            raise ConfigError(f"study {name!r} was made with another {key.replace('_', ' ')} ({what}); choose "
+                              "another --study (the existing study is left untouched)")
     return study
 
 

@@ -142,6 +142,7 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     from benchmark.leaderboard.answers import answer_table
     from benchmark.leaderboard.curves import curves
 
+    head |= selection_estimate(study, table)
     written = report.write_all(out, study, head, table, counts, effects, importances, finalized, args.rows,
                                families=family_view(table),
                                extra={"family_ranking": ranking.as_dict(), "locked_test_use": use},
@@ -149,6 +150,24 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     if drawn:
         written.append(out / "cd_diagram.svg")
     return table, counts, head, written
+
+
+def selection_estimate(study, table) -> dict:
+    """Rank 1's CV AUROC beside its winner's-curse-corrected estimate (BBC-CV, from the stored
+    out-of-fold predictions of every complete search trial); empty for a study without predictions."""
+    from benchmark.leaderboard import stats
+    from benchmark.leaderboard.table import search_trials
+    from benchmark.predictions import oof_matrix
+
+    numbers, P, y, groups = oof_matrix(study, search_trials(study))
+    if len(numbers) < 2:
+        return {}
+    estimate, lo, hi = stats.bbc_cv(P, y, groups, seed=int(study.user_attrs.get("identity", {}).get("seed", 0)))
+    return {"winners_curse": (f"rank 1 (trial {int(table['trial'].iloc[0])}) CV AUROC {table['auroc_mean'].iloc[0]:.4f}; "
+                              f"corrected for choosing it among {len(numbers)} configurations: {estimate:.4f} "
+                              f"[{lo:.3f}, {hi:.3f}] ({stats.BBC_METHOD})"),
+            "bbc_cv_auroc": round(estimate, 6), "bbc_cv_interval": [round(lo, 6), round(hi, 6)],
+            "bbc_cv_configurations": len(numbers)}
 
 
 def show(args: argparse.Namespace) -> None:
@@ -171,10 +190,12 @@ def print_answers(study, width: int | None = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from benchmark.leaderboard.answers import METHOD, answer_table, verdict
+    from benchmark.leaderboard.answers import METHOD, POOLED, answer_table, verdict
     from benchmark.leaderboard.curves import curves
 
-    console = Console(width=width, soft_wrap=False)
+    import shutil
+
+    console = Console(width=width or max(120, shutil.get_terminal_size().columns), soft_wrap=False)
     emp = curves(study)
     if len(emp):
         last = emp.groupby("family", sort=False).tail(1)
@@ -185,14 +206,18 @@ def print_answers(study, width: int | None = None) -> None:
     if not len(answers):
         console.print("questions 2-5: no ablation stage in this study", markup=False)
         return
-    t = Table(title="Questions 2-5: declared contrasts (ΔAUROC, ablation partition)")
-    for name in ("Q", "contrast", "family", "Δ", "95% CI", "p Holm", "P(b/e/w)", "MDE", "blocks", "verdict"):
-        t.add_column(name, no_wrap=name not in ("contrast",))
+    pooled = answers[answers["family"] == POOLED]
+    t = Table(title=f"Questions 2-5: declared contrasts, pooled over families (ΔAUROC; {len(answers) - len(pooled)} "
+                    "per-family rows in answers.csv)")
+    for name in ("Q", "contrast", "fam.", "Δ", "95% CI", "p Holm", "P(b/e/w)", "MDE", "verdict"):
+        t.add_column(name, no_wrap=name != "contrast", min_width=30 if name == "contrast" else None)
     f = lambda v, d=3: "" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.{d}f}"  # noqa: E731
-    for _, r in answers.iterrows():
-        t.add_row(r["question"], r["contrast"], r["family"], f(r["mean_delta"]), f"[{f(r['ci_low'])}, {f(r['ci_high'])}]",
-                  f(r["p_holm"]), f"{f(r['p_better'], 2)}/{f(r['p_equivalent'], 2)}/{f(r['p_worse'], 2)}", f(r["mde"]),
-                  str(int(r["blocks"])) if r["blocks"] == r["blocks"] else "", verdict(r) if not r["note"] else r["note"])
+    for _, r in pooled.iterrows():
+        measured = isinstance(r["mean_delta"], float) and math.isfinite(r["mean_delta"])
+        t.add_row(r["question"], r["contrast"], str(r["families"]), f(r["mean_delta"]),
+                  f"[{f(r['ci_low'])}, {f(r['ci_high'])}]", f(r["p_holm"]),
+                  f"{f(r['p_better'], 2)}/{f(r['p_equivalent'], 2)}/{f(r['p_worse'], 2)}", f(r["mde"]),
+                  verdict(r) if measured else str(r["note"]))
     console.print(t)
     console.print(METHOD, markup=False)
 

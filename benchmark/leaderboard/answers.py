@@ -28,7 +28,7 @@ from optuna.trial import TrialState
 from scipy import stats as st
 
 from benchmark.ablation import ATTR, QUESTIONS
-from benchmark.leaderboard.stats import CONFIDENCE, corrected_interval, corrected_ttest, variance_factor
+from benchmark.leaderboard.stats import CONFIDENCE, corrected_interval, corrected_ttest, holm, variance_factor
 
 ROPE = 0.02  # |ΔAUROC| below this is practically equivalent
 POWER = 0.80
@@ -100,7 +100,8 @@ def contrast_row(contrast: dict, trials: dict, ratio: float, runs: int) -> dict:
     j = len(shared)
     lo, hi = corrected_interval(delta, ratio)
     _, p = corrected_ttest(delta, np.zeros(j), ratio)
-    better, equivalent, worse = rope_probabilities(delta, runs) if j >= 2 else (math.nan,) * 3
+    better, equivalent, worse = (rope_probabilities(delta, runs if j % runs == 0 else 1) if j >= 2
+                                 else (math.nan,) * 3)
     sd = float(np.std(delta, ddof=1)) if j >= 2 else math.nan
     return row | {"mean_delta": float(np.mean(delta)), "ci_low": lo, "ci_high": hi, "p": p, "p_better": better,
                   "p_equivalent": equivalent, "p_worse": worse, "mde": mde(j, sd, ratio), "blocks": j,
@@ -133,18 +134,6 @@ def pooled_row(rows: list[dict]) -> dict:
                    "mde": float((z + st.norm.ppf(POWER)) * se)}
 
 
-def holm(p_values: list[float]) -> list[float]:
-    """Holm-adjusted p-values (NaN stays NaN)."""
-    from statsmodels.stats.multitest import multipletests
-
-    p = np.asarray(p_values, dtype=float)
-    out = np.full(len(p), math.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method="holm")[1]
-    return out.tolist()
-
-
 def answer_table(study, ratio: float | None = None) -> pd.DataFrame:
     """The answer table of ``study`` (empty when it has no ablation stage)."""
     declared = study.user_attrs.get(ATTR)
@@ -152,7 +141,7 @@ def answer_table(study, ratio: float | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=list(COLUMNS))
     trials = cell_trials(study)
     k = study.user_attrs.get("budget_settings", {}).get("folds", 5)
-    runs = int(study.user_attrs.get("identity", {}).get("repeats", 1))
+    runs = int(declared.get("settings", {}).get("repeats", 1))  # fold sets of the ablation partition
     ratio = 1.0 / (k - 1) if ratio is None else ratio
     rows = [contrast_row(c, trials, ratio, runs) for c in declared["contrasts"]]
     pooled = []

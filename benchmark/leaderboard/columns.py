@@ -84,7 +84,12 @@ _FIXED = {
                                "used by the corrected variance", "float", False, 3),
     "p_vs_rank_1": Column("p vs rank 1 (corrected)", "p", "two-sided p of the corrected resampled paired t-test "
                           "against rank 1 (method in the metadata: comparison_method)", "float", False, 3),
-    "vs_rank_1": Column("Compared with rank 1", "vs rank 1", "the comparison against rank 1 in plain words",
+    "p_holm_vs_rank_1": Column("Holm p vs rank 1", "p Holm", "the p against rank 1, Holm-adjusted over the rows",
+                               "float", False, 3),
+    "p_equivalent_vs_rank_1": Column("P(equivalent to rank 1)", "P(equiv.)", "posterior probability that the row is "
+                                     "within ±0.02 AUROC of rank 1 (Bayesian correlated t-test)", "float", False, 3),
+    "vs_rank_1": Column("Compared with rank 1", "vs rank 1", "the comparison against rank 1 in plain words: worse "
+                        "(Holm p < 0.05), equivalent (P(equivalent) >= 0.95), or not shown different",
                         "str", True),
     "config": Column("Configuration", "config", "the trial's stored configuration as JSON (Optuna user attribute "
                      "'config')", "str"),
@@ -112,11 +117,13 @@ HEADER_LABELS = {"study": "Study", "task": "Task", "cohort": "Cohort", "descript
                  "comparison_method": "Comparison with rank 1", "family_ranking_method": "Ranking of families",
                  "factor_method": "Factor effects", "locked_test": "Locked test",
                  "locked_test_configurations": "Configurations that have seen the locked test",
-                 "locked_test_looks": "Looks at the locked test"}
+                 "locked_test_looks": "Looks at the locked test",
+                 "winners_curse": "Winner's curse (BBC-CV)", "bbc_cv_auroc": "BBC-CV AUROC of the selection",
+                 "bbc_cv_interval": "BBC-CV 95 % interval", "bbc_cv_configurations": "Configurations BBC-CV chose among"}
 # Header entries that are notes for the reader (shown in "How to read this" and above the terminal
 # table), besides any entry whose key ends in "_note".
-NOTE_KEYS = ("selection_score", "interval_method", "comparison_method", "family_ranking_method", "factor_method",
-             "locked_test")
+NOTE_KEYS = ("selection_score", "winners_curse", "interval_method", "comparison_method", "family_ranking_method",
+             "factor_method", "locked_test")
 
 # Columns of ``factors.csv`` (``factors.marginal_effects``).
 FACTOR_COLUMNS = {

@@ -25,6 +25,7 @@ from optuna.trial import TrialState
 from sklearn.metrics import average_precision_score, roc_curve
 
 from benchmark.errors import ConfigError, DataError
+from benchmark import predictions
 from benchmark.leaderboard import stats
 from benchmark.objective import SearchContext, prepare_estimator
 from benchmark.training.metrics import auroc, binary_metrics
@@ -124,6 +125,9 @@ def finalize_trial(trial, ctx: SearchContext, data, out: Path, seen: int | None 
         "trial": trial.number, "config": config, "threshold": float(estimator.threshold_), "fit_seconds": fit_seconds,
         **test_metrics(y, p, test.groups(test_ids), float(estimator.threshold_), ctx.seed),
         "roc": {"fpr": fpr.round(5).tolist(), "tpr": tpr.round(5).tolist()},
+        # every locked-test probability of this look (benchmark.predictions: exact float64), with its ids
+        "predictions": {"records": list(test_ids), "patients": [str(g) for g in test.groups(test_ids)],
+                        "labels": [int(v) for v in y], "p": predictions.encode(p)},
         "cv_auroc": trial.value, "selection_score": "cv_auroc", "split_hash": ctx.split.hash,
         "manifest_hash": ctx.cohort.manifest_hash, "cohort": ctx.cohort.name, "is_standin": ctx.cohort.is_standin,
         "notice": ctx.cohort.description if ctx.cohort.is_standin else "",

@@ -32,8 +32,11 @@ N_BOOTSTRAP = 2000
 
 CV_METHOD = ("Nadeau-Bengio corrected resampled t (variance x (1/J + n_test/n_train), J = repeats x folds; "
              "Nadeau & Bengio 2003)")
+ROPE_VS_BEST = 0.02  # |ΔAUROC| within this is practically equivalent to rank 1
 COMPARISON_METHOD = ("two-sided Nadeau-Bengio corrected resampled paired t-test against rank 1 over the shared "
-                     "(repeat, fold) blocks")
+                     "(repeat, fold) blocks, Holm-adjusted over the rows (Holm 1979); P(equivalent) within "
+                     f"±{ROPE_VS_BEST} AUROC from baycomp's Bayesian correlated t-test (Benavoli et al. 2017); rank 1 "
+                     "is the maximum on these same folds, so the comparison favours it")
 SELECTION_NOTE = ("CV AUROC is the selection score: the search (TPE, pruner) and this ranking chose the top rows on "
                   "the same dev folds, so the top score is optimistically biased (winner's curse); only the locked "
                   "test estimates the performance of a configuration chosen before it was opened")
@@ -43,8 +46,9 @@ TEST_AUC_METHOD = (f"percentile bootstrap over patients ({N_BOOTSTRAP} resamples
 PROPORTION_METHOD = "Wilson score interval (Wilson 1927; statsmodels proportion_confint)"
 LEVEL_MEAN_METHOD = f"mean over trials with a percentile bootstrap over trials ({N_BOOTSTRAP} resamples)"
 
-NOT_WORSE = "not shown worse (corrected p >= 0.05)"
-WORSE = "worse (corrected p < 0.05)"
+NOT_WORSE = "not shown different (Holm p >= 0.05)"
+WORSE = "worse (Holm p < 0.05)"
+EQUIVALENT = f"equivalent (P >= 0.95 within ±{ROPE_VS_BEST})"
 BEST = "rank 1"
 NOT_COMPARABLE = "not comparable (different folds)"
 
@@ -99,7 +103,7 @@ def compare_to_best(table: pd.DataFrame, folds: pd.DataFrame) -> pd.DataFrame:
     per_trial = {t: f.set_index(["repeat", "fold"]).sort_index() for t, f in folds.groupby("trial")}
     best_trial = table["trial"].iloc[0]
     best = per_trial[best_trial]
-    lows, highs, ratios, p_values, verdicts = [], [], [], [], []
+    lows, highs, ratios, p_values, verdicts, equivalent = [], [], [], [], [], []
     for trial in table["trial"]:
         f = per_trial[trial]
         ratio = test_train_ratio(f.reset_index())
@@ -109,13 +113,47 @@ def compare_to_best(table: pd.DataFrame, folds: pd.DataFrame) -> pd.DataFrame:
         ratios.append(ratio)
         if trial == best_trial or not f.index.equals(best.index):
             p_values.append(math.nan)
+            equivalent.append(math.nan)
             verdicts.append(BEST if trial == best_trial else NOT_COMPARABLE)
             continue
         _, p = corrected_ttest(best["auroc"].to_numpy(), f["auroc"].to_numpy(), ratio)
         p_values.append(p)
-        verdicts.append(NOT_COMPARABLE if math.isnan(p) else (NOT_WORSE if p >= ALPHA else WORSE))
+        verdicts.append(None if math.isnan(p) else "")
+        runs = int(f.reset_index()["repeat"].nunique())
+        equivalent.append(_p_equivalent(best["auroc"].to_numpy(), f["auroc"].to_numpy(), runs))
+    adjusted = holm(p_values)
+    for i, (verdict, p_holm) in enumerate(zip(verdicts, adjusted)):
+        if verdict == "":
+            verdicts[i] = (WORSE if p_holm < ALPHA else EQUIVALENT if equivalent[i] >= 0.95 else NOT_WORSE)
+        elif verdict is None:
+            verdicts[i] = NOT_COMPARABLE
     return table.assign(auroc_ci_low=lows, auroc_ci_high=highs, test_train_ratio=ratios, p_vs_rank_1=p_values,
-                        vs_rank_1=verdicts)
+                        p_holm_vs_rank_1=adjusted, p_equivalent_vs_rank_1=equivalent, vs_rank_1=verdicts)
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm-adjusted p-values (Holm 1979; statsmodels ``multipletests``); NaN stays NaN."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(len(p), math.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out.tolist()
+
+
+def _p_equivalent(best, other, runs: int) -> float:
+    """P(|other - best| < ROPE) per block from baycomp's correlated t-test (NaN with fewer than 2 blocks)."""
+    import baycomp
+
+    d = np.asarray(other, dtype=float) - np.asarray(best, dtype=float)
+    if len(d) < 2:
+        return math.nan
+    if np.var(d, ddof=1) == 0.0:
+        return float(abs(d.mean()) <= ROPE_VS_BEST)
+    runs = runs if len(d) % runs == 0 else 1
+    return float(baycomp.CorrelatedTTest(d, np.zeros_like(d), rope=ROPE_VS_BEST, runs=runs).probs()[1])
 
 
 # ------------------------------------------------------------------------------ families: Friedman + CD
@@ -248,3 +286,45 @@ def bootstrap_mean_interval(values, seed: int = 0) -> tuple[float, float]:
     res = stats.bootstrap((x,), np.mean, n_resamples=N_BOOTSTRAP, method="percentile", confidence_level=CONFIDENCE,
                           rng=np.random.default_rng(seed))
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+# ------------------------------------------------------------------------------ winner's curse: BBC-CV
+BBC_RESAMPLES = 500
+BBC_METHOD = (f"bootstrap bias-corrected CV (BBC-CV; Tsamardinos, Greasidou & Borboudakis 2018): {BBC_RESAMPLES} "
+              "bootstraps over patients of the pooled out-of-fold predictions of repeat 0; in each, the configuration "
+              "with the best in-bag AUROC is chosen and scored on the out-of-bag patients; mean and percentile interval")
+
+
+def _row_auroc(P: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """AUROC of every row of ``P`` (configurations x records) against ``y`` (Mann-Whitney, midranks)."""
+    from scipy.stats import rankdata
+
+    pos = y == 1
+    n1, n0 = int(pos.sum()), int((~pos).sum())
+    if n1 == 0 or n0 == 0:
+        return np.full(len(P), np.nan)
+    ranks = rankdata(P, axis=1)
+    return (ranks[:, pos].sum(axis=1) - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def bbc_cv(P: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0,
+           resamples: int = BBC_RESAMPLES) -> tuple[float, float, float]:
+    """(estimate, low, high) of the AUROC of the configuration the selection would choose, corrected
+    for choosing it among ``len(P)`` candidates on the same predictions."""
+    rng = np.random.default_rng(seed)
+    y, groups = np.asarray(y).astype(int), np.asarray(groups).astype(str)
+    patients = np.unique(groups)
+    members = {p: np.flatnonzero(groups == p) for p in patients}
+    scores = []
+    for _ in range(resamples):
+        drawn = rng.choice(patients, size=len(patients), replace=True)
+        inbag = np.concatenate([members[p] for p in drawn])
+        oob = np.concatenate([members[p] for p in np.setdiff1d(patients, drawn)] or [np.array([], int)])
+        if len(np.unique(y[inbag])) < 2 or len(oob) == 0 or len(np.unique(y[oob])) < 2:
+            continue
+        best = int(np.nanargmax(_row_auroc(P[:, inbag], y[inbag])))
+        scores.append(float(_row_auroc(P[best:best + 1, oob], y[oob])[0]))
+    if not scores:
+        return math.nan, math.nan, math.nan
+    lo, hi = np.percentile(scores, [100 * ALPHA / 2, 100 * (1 - ALPHA / 2)])
+    return float(np.mean(scores)), float(lo), float(hi)
