@@ -96,7 +96,7 @@ def test_the_fresh_partition_reshuffles_the_same_dev_patients():
 
 
 @pytest.mark.slow
-def test_a_study_declares_its_contrasts_before_any_cell_runs(tmp_path):
+def test_a_study_declares_its_contrasts_before_any_cell_runs(tmp_path, monkeypatch):
     """End to end on the smoke budget: the declaration is in the journal before the first cell's
     plan; every cell runs on the ablation partition, complete; stored predictions recompute each
     stored fold metric exactly."""
@@ -127,3 +127,15 @@ def test_a_study_declares_its_contrasts_before_any_cell_runs(tmp_path):
                 assert json.dumps(value) == json.dumps(row[key]), (t.number, key)
     answers = answer_table(study)
     assert len(answers) and set(answers["question"]) <= {"Q2", "Q3", "Q4", "Q5"}
+    # a statistic nobody stored (log loss per trial) comes from the stored predictions: no trial re-runs
+    import benchmark.cv
+    import benchmark.objective
+    from sklearn.metrics import log_loss
+
+    def no_rerun(*args, **kwargs):
+        raise AssertionError("a trial was re-run")
+
+    monkeypatch.setattr(benchmark.objective, "evaluate", no_rerun)
+    monkeypatch.setattr(benchmark.cv, "run_fold", no_rerun)
+    losses = {t.number: log_loss((f := trial_predictions(study, t))["y"], f["p"], labels=[0, 1]) for t in study.trials}
+    assert len(losses) == len(study.trials) and all(np.isfinite(v) for v in losses.values())

@@ -350,3 +350,24 @@ def test_board_files_name_the_methods_the_count_and_the_families(hand_study, tmp
     assert "<svg" in (out / "cd_diagram.svg").read_text()
     page = (out / "index.html").read_text()
     assert "Nadeau-Bengio" in page and "selection score" in page and "not opened yet" in page
+
+
+def test_locked_test_auroc_interval_has_near_nominal_coverage():
+    """A small seeded version of scripts/bench_interval_coverage.py: at the stand-in's locked-test
+    size (8 positives, 54 negatives, AUROC 0.95) the logit-DeLong interval covers the truth in about
+    95 % of simulated tests (0.92 over 2,000 simulations)."""
+    from benchmark.leaderboard import stats
+
+    assert stats.coverage(stats.delong_logit_interval, 8, 54, 0.95, sims=300, seed=3) >= 0.88
+
+
+def test_delong_interval_of_the_issue_case_is_wider_than_the_bootstrap():
+    """430/432 (7 positives above every negative, 1 below two): the bootstrap gave [0.978, 1]."""
+    import numpy as np
+
+    from benchmark.leaderboard import stats
+
+    y = np.r_[np.ones(8, int), np.zeros(54, int)]
+    p = np.r_[np.full(7, 10.0), [0.5], np.zeros(52), [1.0, 1.0]]
+    lo, hi = stats.delong_logit_interval(y, p)
+    assert lo < 0.978 < 430 / 432 < hi <= 1.0

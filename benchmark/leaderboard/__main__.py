@@ -255,7 +255,8 @@ def run_finalize(args: argparse.Namespace) -> None:
     for r in results:
         print(result_line(r))
     print(usage_line(use))
-    print(f"95 % intervals: AUROC and AUPRC by {stats.TEST_AUC_METHOD}; sensitivity and specificity by "
+    print(f"95 % intervals: AUROC by {stats.TEST_AUROC_METHOD}; AUPRC by {stats.TEST_AUPRC_METHOD} (near-nominal "
+          "coverage at this size: scripts/bench_interval_coverage.py); sensitivity and specificity by "
           f"{stats.PROPORTION_METHOD}")
     *_, written = write_outputs(study, args)
     print(f"refreshed: {', '.join(map(str, written))}")

@@ -97,10 +97,12 @@ def test_metrics(y: np.ndarray, p: np.ndarray, groups: np.ndarray, threshold: fl
     tp, tn = int((pred & (y == 1)).sum()), int((~pred & (y == 0)).sum())
     return {"test": metrics, "test_records": len(y), "test_positives": pos, "test_patients": int(len(np.unique(groups))),
             "true_positives": tp, "true_negatives": tn,
-            "auroc_ci": stats.patient_bootstrap_interval(y, p, groups, auroc, seed=seed),
-            "auprc_ci": stats.patient_bootstrap_interval(y, p, groups, average_precision_score, seed=seed),
+            "auroc_ci": stats.delong_logit_interval(y, p), "auprc_ci": stats.ap_logit_interval(y, p),
+            "auroc_ci_bootstrap": stats.patient_bootstrap_interval(y, p, groups, auroc, seed=seed),
+            "auprc_ci_bootstrap": stats.patient_bootstrap_interval(y, p, groups, average_precision_score, seed=seed),
             "sensitivity_ci": stats.wilson_interval(tp, pos), "specificity_ci": stats.wilson_interval(tn, neg),
-            "methods": {"auroc_ci": stats.TEST_AUC_METHOD, "auprc_ci": stats.TEST_AUC_METHOD,
+            "methods": {"auroc_ci": stats.TEST_AUROC_METHOD, "auprc_ci": stats.TEST_AUPRC_METHOD,
+                        "auroc_ci_bootstrap": stats.TEST_AUC_METHOD, "auprc_ci_bootstrap": stats.TEST_AUC_METHOD,
                         "sensitivity_ci": stats.PROPORTION_METHOD, "specificity_ci": stats.PROPORTION_METHOD}}
 
 

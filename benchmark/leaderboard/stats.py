@@ -328,3 +328,64 @@ def bbc_cv(P: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int = 0,
         return math.nan, math.nan, math.nan
     lo, hi = np.percentile(scores, [100 * ALPHA / 2, 100 * (1 - ALPHA / 2)])
     return float(np.mean(scores)), float(lo), float(hi)
+
+
+# ------------------------------------------------------------------------------ locked-test AUROC / AUPRC intervals
+TEST_AUROC_METHOD = ("DeLong variance (structural components; DeLong, DeLong & Clarke-Pearson 1988) on the logit "
+                     "scale, back-transformed (Pepe 2003); at AUROC = 1 the Hanley-McNeil variance at "
+                     "1 - 1/(2 n1 n0) (Hanley & McNeil 1982)")
+TEST_AUPRC_METHOD = "logit interval of average precision, SE 1/sqrt(n1 AP (1 - AP)) (Boyd, Eng & Page 2013)"
+
+
+def _logit_interval(estimate: float, se_logit: float, level: float = CONFIDENCE) -> tuple[float, float]:
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    centre = math.log(estimate / (1 - estimate))
+    expit = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+    return expit(centre - z * se_logit), expit(centre + z * se_logit)
+
+
+def delong_logit_interval(y, p, level: float = CONFIDENCE) -> tuple[float, float]:
+    """Interval of the AUROC of scores ``p`` for labels ``y`` (NaN without both classes)."""
+    y, p = np.asarray(y).astype(int), np.asarray(p, dtype=float)
+    pos, neg = p[y == 1], p[y == 0]
+    n1, n0 = len(pos), len(neg)
+    if n1 == 0 or n0 == 0:
+        return math.nan, math.nan
+    psi = (pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])
+    a = float(psi.mean())
+    v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
+    var = (np.var(v10, ddof=1) / n1 if n1 > 1 else 0.0) + (np.var(v01, ddof=1) / n0 if n0 > 1 else 0.0)
+    if a >= 1.0 or a <= 0.0 or var <= 0.0:
+        a_adj = min(max(a, 1 / (2 * n1 * n0)), 1 - 1 / (2 * n1 * n0))
+        q1, q2 = a_adj / (2 - a_adj), 2 * a_adj ** 2 / (1 + a_adj)
+        var = (a_adj * (1 - a_adj) + (n1 - 1) * (q1 - a_adj ** 2) + (n0 - 1) * (q2 - a_adj ** 2)) / (n1 * n0)
+        lo, hi = _logit_interval(a_adj, math.sqrt(max(var, 0.0)) / (a_adj * (1 - a_adj)), level)
+        return (lo, 1.0) if a >= 1.0 else (0.0, hi) if a <= 0.0 else (lo, hi)
+    return _logit_interval(a, math.sqrt(var) / (a * (1 - a)), level)
+
+
+def ap_logit_interval(y, p, level: float = CONFIDENCE) -> tuple[float, float]:
+    from sklearn.metrics import average_precision_score
+
+    y = np.asarray(y).astype(int)
+    n1 = int(y.sum())
+    if n1 == 0 or n1 == len(y):
+        return math.nan, math.nan
+    ap = float(average_precision_score(y, p))
+    ap_adj = min(max(ap, 1 / (2 * n1)), 1 - 1 / (2 * n1))
+    lo, hi = _logit_interval(ap_adj, 1 / math.sqrt(n1 * ap_adj * (1 - ap_adj)), level)
+    return (lo, 1.0) if ap >= 1.0 else (lo, hi)
+
+
+def coverage(method, n_pos: int = 8, n_neg: int = 54, auc: float = 0.95, sims: int = 1000, seed: int = 0) -> float:
+    """Share of ``sims`` binormal samples (equal variances, separation giving ``auc``) whose
+    ``method(y, p)`` interval covers the true AUROC."""
+    rng = np.random.default_rng(seed)
+    d = math.sqrt(2) * float(stats.norm.ppf(auc))
+    y = np.r_[np.ones(n_pos, int), np.zeros(n_neg, int)]
+    hits = 0
+    for _ in range(sims):
+        p = np.r_[rng.normal(d, 1, n_pos), rng.normal(0, 1, n_neg)]
+        lo, hi = method(y, p)
+        hits += lo <= auc <= hi
+    return hits / sims
