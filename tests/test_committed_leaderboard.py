@@ -117,3 +117,9 @@ def test_the_readme_answers_match_the_committed_answer_table():
 
     block = answers_block(COMMITTED / "answers.csv", COMMITTED / "curves.csv")
     assert block in (REPO / "README.md").read_text(), "rerun scripts/publish_leaderboard.py --skip-search"
+
+
+def test_the_readme_headline_matches_the_committed_files():
+    from benchmark.leaderboard.markdown import headline_block
+
+    assert headline_block(COMMITTED) in (REPO / "README.md").read_text(), "rerun scripts/publish_leaderboard.py --skip-search"
