@@ -44,6 +44,7 @@ from benchmark.data.sources.base import Source
 from benchmark.errors import DataError
 
 STORE_VERSION = 1
+BUILD_CHUNK = 1024  # records per step when closing up dropped slots or fingerprinting
 
 
 def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
@@ -156,17 +157,21 @@ def _try_open(path: Path, key: str) -> tuple[SignalStore | None, str]:
 
 def _build(tmp: Path, source: Source, table: pd.DataFrame, fs: float, n_samples: int, key: str,
            on_bad: str, progress: bool) -> None:
+    """Decode every row straight into the on-disk array, so memory stays one record deep whatever
+    the cohort's size (a dropped record's slot is closed up at the end, in chunks)."""
     tmp.mkdir(parents=True)
     rows = table.sort_values("record_id").to_dict("records")
     kept: list[dict] = []
     dropped: dict[str, str] = {}
-    arrays: list[np.ndarray] = []
     iterator = iter(rows)
     if progress:
         from tqdm import tqdm
 
         iterator = tqdm(iterator, total=len(rows), desc=f"decoding {source.name}", file=sys.stderr,
                         disable=not sys.stderr.isatty())
+    sig_path = tmp / "signals.npy"
+    draft_path = tmp / "signals.draft.npy"
+    draft = np.lib.format.open_memmap(draft_path, mode="w+", dtype=np.float32, shape=(len(rows), 12, n_samples))
     for row in iterator:
         try:
             array, valid = canonicalize(source.read(row), fs, n_samples)
@@ -175,20 +180,25 @@ def _build(tmp: Path, source: Source, table: pd.DataFrame, fs: float, n_samples:
                 raise
             dropped[str(row["record_id"])] = str(exc)
             continue
-        arrays.append(array)
+        draft[len(kept)] = array
         kept.append({"record_id": str(row["record_id"]), "valid_samples": valid,
                      "content_hash": content_hash(array)})
-    sig_path = tmp / "signals.npy"
-    out = np.lib.format.open_memmap(sig_path, mode="w+", dtype=np.float32, shape=(len(arrays), 12, n_samples))
-    for i, array in enumerate(arrays):
-        out[i] = array
-    out.flush()
-    del out
+    draft.flush()
+    if len(kept) == len(rows):
+        del draft
+        os.replace(draft_path, sig_path)
+    else:
+        out = np.lib.format.open_memmap(sig_path, mode="w+", dtype=np.float32, shape=(len(kept), 12, n_samples))
+        for start in range(0, len(kept), BUILD_CHUNK):
+            out[start:start + BUILD_CHUNK] = draft[start:min(start + BUILD_CHUNK, len(kept))]
+        out.flush()
+        del out, draft
+        draft_path.unlink()
     pd.DataFrame(kept, columns=["record_id", "valid_samples", "content_hash"]).to_csv(tmp / "index.csv", index=False)
     st = sig_path.stat()
     meta = {
         "version": STORE_VERSION, "key": key, "source": source.name, "fs": fs, "n_samples": n_samples,
-        "shape": [len(arrays), 12, n_samples], "signals_size": st.st_size, "signals_xxh3": xxh3_file(sig_path),
+        "shape": [len(kept), 12, n_samples], "signals_size": st.st_size, "signals_xxh3": xxh3_file(sig_path),
         "index_sha256": sha256_file(tmp / "index.csv"), "dropped": dropped,
     }
     (tmp / "meta.json.part").write_text(json.dumps(meta, indent=1))
@@ -271,7 +281,7 @@ def check_records(source: Source, table: pd.DataFrame, fs: float, seconds: float
         iterator = tqdm(iterator, total=len(rows), desc=f"checking {what}", file=sys.stderr,
                         disable=not sys.stderr.isatty())
     problems: list[str] = []
-    ids, hashes, leads = [], [], []
+    ids, hashes, leads, prints_parts = [], [], [], []
     for row in iterator:
         try:
             array, _ = canonicalize(source.read(row), fs, n_samples)
@@ -281,10 +291,15 @@ def check_records(source: Source, table: pd.DataFrame, fs: float, seconds: float
         ids.append(str(row["record_id"]))
         hashes.append(content_hash(array))
         leads.append(array[FINGERPRINT_LEAD])
+        if len(leads) == BUILD_CHUNK:  # fingerprint as we go: no lead is kept at the cohort's rate
+            prints_parts.append(fingerprints(np.stack(leads), fs))
+            leads = []
     if problems:
         raise DataError(f"{what}: {len(problems)} of {len(rows)} records are bad (fix all of them, then rerun; "
                         f"nothing was written): " + " | ".join(problems))
-    prints = fingerprints(np.stack(leads), fs) if leads else np.zeros((0, 0), np.float32)
+    if leads:
+        prints_parts.append(fingerprints(np.stack(leads), fs))
+    prints = np.concatenate(prints_parts) if prints_parts else np.zeros((0, 0), np.float32)
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp.npz"
     np.savez(tmp, key=np.array(key), record_ids=np.array(ids), content_hashes=np.array(hashes), fingerprints=prints)
