@@ -46,7 +46,8 @@ def check_cohort_options(args: argparse.Namespace) -> None:
     check_dir(cache_dir(), "cache folder ($ECG_BENCH_CACHE)")
     options = task_options(args)
     if getattr(args, "task", "pe") != "mimic-pe":
-        given = [f"--{k.replace('_', '-')}" for k, v in options.items() if v not in (None, False, "all")]
+        given = [f"--{name.replace('_', '-')}" for name, kw in MIMIC_OPTIONS.items()
+                 if options[kw] not in (None, False, "all")]
         if given:
             raise ConfigError(f"{given[0]} is an option of --task mimic-pe, not --task {args.task}")
     check_at_least(options["max_negatives_per_positive"], 1, "--max-negatives-per-positive")

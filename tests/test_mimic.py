@@ -120,6 +120,9 @@ def test_mimic_options_refused_for_another_task(tmp_path):
                           "--max-negatives-per-positive", "3", "--results-dir", str(tmp_path / "r")],
                          capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 2 and "--max-negatives-per-positive" in run.stderr and "mimic-pe" in run.stderr
+    run = subprocess.run([sys.executable, "-m", "benchmark.data", "describe", "--task", "pe", "--mimic-codes", "ed",
+                          "--results-dir", str(tmp_path / "r")], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 2 and "error: --mimic-codes is an option of --task mimic-pe" in run.stderr
 
 
 def test_describe_states_the_caveat(mimic, tmp_path):
