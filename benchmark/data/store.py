@@ -55,12 +55,14 @@ def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
     return h.hexdigest()
 
 
-def xxh3_file(path: Path) -> str:
-    """Fast (non-cryptographic) checksum of a file, hashed through a read-only memmap (no copy):
-    corruption detection, not security."""
-    if Path(path).stat().st_size == 0:
-        return xxhash.xxh3_64_hexdigest(b"")
-    return xxhash.xxh3_64_hexdigest(np.memmap(path, mode="r", dtype=np.uint8))
+def xxh3_file(path: Path, chunk: int = 1 << 22) -> str:
+    """Fast (non-cryptographic) checksum of a file, read in chunks (a memmap of the whole file would
+    count every page in this process's memory): corruption detection, not security."""
+    h = xxhash.xxh3_64()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
 
 
 def content_hash(array: np.ndarray) -> str:
@@ -155,10 +157,20 @@ def _try_open(path: Path, key: str) -> tuple[SignalStore | None, str]:
     return SignalStore(path, signals, index, meta), "ok"
 
 
+def _npy_header(shape: tuple[int, ...]) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<f4", "fortran_order": False, "shape": shape})
+    return buf.getvalue()
+
+
 def _build(tmp: Path, source: Source, table: pd.DataFrame, fs: float, n_samples: int, key: str,
            on_bad: str, progress: bool) -> None:
-    """Decode every row straight into the on-disk array, so memory stays one record deep whatever
-    the cohort's size (a dropped record's slot is closed up at the end, in chunks)."""
+    """Decode every row and append it to ``signals.npy`` with plain writes (not through a memmap,
+    whose written pages would count in this process's memory), so memory stays one record deep
+    whatever the cohort's size. The header is written for every row and rewritten for the kept
+    ones at the end (same length, or the data are copied behind a new one in chunks)."""
     tmp.mkdir(parents=True)
     rows = table.sort_values("record_id").to_dict("records")
     kept: list[dict] = []
@@ -170,30 +182,33 @@ def _build(tmp: Path, source: Source, table: pd.DataFrame, fs: float, n_samples:
         iterator = tqdm(iterator, total=len(rows), desc=f"decoding {source.name}", file=sys.stderr,
                         disable=not sys.stderr.isatty())
     sig_path = tmp / "signals.npy"
-    draft_path = tmp / "signals.draft.npy"
-    draft = np.lib.format.open_memmap(draft_path, mode="w+", dtype=np.float32, shape=(len(rows), 12, n_samples))
-    for row in iterator:
-        try:
-            array, valid = canonicalize(source.read(row), fs, n_samples)
-        except DataError as exc:
-            if on_bad == "raise":
-                raise
-            dropped[str(row["record_id"])] = str(exc)
-            continue
-        draft[len(kept)] = array
-        kept.append({"record_id": str(row["record_id"]), "valid_samples": valid,
-                     "content_hash": content_hash(array)})
-    draft.flush()
-    if len(kept) == len(rows):
-        del draft
-        os.replace(draft_path, sig_path)
-    else:
-        out = np.lib.format.open_memmap(sig_path, mode="w+", dtype=np.float32, shape=(len(kept), 12, n_samples))
-        for start in range(0, len(kept), BUILD_CHUNK):
-            out[start:start + BUILD_CHUNK] = draft[start:min(start + BUILD_CHUNK, len(kept))]
-        out.flush()
-        del out, draft
-        draft_path.unlink()
+    header = _npy_header((len(rows), 12, n_samples))
+    with open(sig_path, "wb") as fh:
+        fh.write(header)
+        for row in iterator:
+            try:
+                array, valid = canonicalize(source.read(row), fs, n_samples)
+            except DataError as exc:
+                if on_bad == "raise":
+                    raise
+                dropped[str(row["record_id"])] = str(exc)
+                continue
+            fh.write(np.ascontiguousarray(array, dtype="<f4").tobytes())
+            kept.append({"record_id": str(row["record_id"]), "valid_samples": valid,
+                         "content_hash": content_hash(array)})
+    if len(kept) != len(rows):
+        final = _npy_header((len(kept), 12, n_samples))
+        if len(final) == len(header):
+            with open(sig_path, "r+b") as fh:
+                fh.write(final)
+        else:  # the header changed length: copy the data behind the new one
+            draft = tmp / "signals.draft.npy"
+            os.replace(sig_path, draft)
+            with open(draft, "rb") as src, open(sig_path, "wb") as dst:
+                src.seek(len(header))
+                dst.write(final)
+                shutil.copyfileobj(src, dst, BUILD_CHUNK * 12 * n_samples * 4)
+            draft.unlink()
     pd.DataFrame(kept, columns=["record_id", "valid_samples", "content_hash"]).to_csv(tmp / "index.csv", index=False)
     st = sig_path.stat()
     meta = {
