@@ -187,6 +187,7 @@ def prepare(args: argparse.Namespace):
     ctx.pretrain_choices, notices = pretrain_choices(ctx)
     if cohort.is_standin:
         notices.insert(0, cohort.description)
+    notices[:0] = cohort.notices  # a task's label caveat (mimic-pe) comes first
     for notice in notices:
         print(f"notice: {notice}", file=sys.stderr)
     return ctx, storage, data

@@ -1,6 +1,6 @@
 """What a budget's cost ceiling removes from the space, and what it means in minutes here.
 
-    python scripts/bench_ceiling.py [--task pe] [--budget small] [--device cpu] [--steps 6]
+    python scripts/bench_ceiling.py [--task pe] [--budget small] [--device cpu] [--steps 6] [--families s4d,...]
 
 1. Measures this machine's training throughput (GFLOP/s, forward + backward counted as 3 × forward)
    on the costliest *kept* configuration of each deep family, at the budget's longest crop, batch 64.
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--device", default="cpu")
     p.add_argument("--steps", type=int, default=6)
     p.add_argument("--data-dir", default=None)
+    p.add_argument("--families", default=None, help="comma-separated deep families to measure (default: all)")
     args = p.parse_args(argv)
 
     from benchmark.search import build_parser, prepare, validate
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|---|---|---|---|")
     rates = []
     for family, entry in sorted(load_spaces().items()):
-        if entry.kind != "deep":
+        if entry.kind != "deep" or (args.families and family not in args.families.split(",")):
             continue
         limits = ceiling.family(family)
         if not limits.models:

@@ -31,4 +31,4 @@ def test_describe_table_and_unknown_task(tmp_path):
     proc = _describe("--results-dir", str(tmp_path))
     assert proc.returncode == 0 and "locked test" in proc.stdout and "NOT A PE LABEL" in proc.stdout
     bad = _describe("--task", "pee", "--results-dir", str(tmp_path))
-    assert bad.returncode == 2 and bad.stderr.strip() == "error: unknown task 'pee'; known: pe, ptbxl, cpsc2018"
+    assert bad.returncode == 2 and bad.stderr.strip() == "error: unknown task 'pee'; known: pe, mimic-pe, ptbxl, cpsc2018"

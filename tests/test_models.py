@@ -21,13 +21,15 @@ def small(name: str, **kw):
 # The fast suite runs forward/backward at every length for these (one cheap model per family, about
 # 1-5 s of CPU each); the deeper, wider and slow-recurrent ones (GRU and CRNN take 15-35 s of CPU at
 # 10 s x 500 Hz) run in the full suite. Every model's stages and head tests below run in both.
-FAST = {"resnet1d18", "xresnet1d18", "inceptiontime1d", "vgg11_1d", "alexnet1d", "lstm", "transformer1d", "hsmnet"}
+FAST = {"resnet1d18", "xresnet1d18", "inceptiontime1d", "vgg11_1d", "alexnet1d", "lstm", "transformer1d", "hsmnet",
+        "s4d"}
 BY_COST = [name if name in FAST else pytest.param(name, marks=pytest.mark.slow) for name in MODELS]
 
 
 def test_registry_has_the_paper_families():
     families = {model_info(n).family for n in MODELS}
-    assert {"resnet1d", "xresnet1d", "inception", "vgg1d", "alexnet1d", "rnn", "crnn", "transformer", "hsmnet"} <= families
+    assert {"resnet1d", "xresnet1d", "inception", "vgg1d", "alexnet1d", "rnn", "crnn", "transformer", "hsmnet",
+            "s4d"} <= families
     assert {"resnet1d18", "resnet1d34", "resnet1d50", "vgg11_1d", "vgg16_1d", "lstm", "gru"} <= set(MODELS)
     with pytest.raises(ConfigError, match="did you mean resnet1d18"):
         create_model("resnet1d81")

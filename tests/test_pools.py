@@ -96,3 +96,19 @@ def _unrelated_cohort(directory, data_root):
     write_record(directory, "g", sig.data.T, sig.fs, sig.leads)
     (directory / "labels.csv").write_text("record,patient_id,label\ng,g,1\n")
     return load_cohort(directory)
+
+
+def test_near_copy_blocks_shrink_with_the_targets_and_find_the_same(monkeypatch):
+    import numpy as np
+
+    import benchmark.data.duplicates as duplicates
+
+    rng = np.random.default_rng(0)
+    targets = rng.standard_normal((500, 40)).astype(np.float32)
+    candidates = np.concatenate([rng.standard_normal((300, 40)).astype(np.float32), targets[[3, 77, 499]]])
+    targets /= np.linalg.norm(targets, axis=1, keepdims=True)
+    candidates /= np.linalg.norm(candidates, axis=1, keepdims=True)
+    one_block = duplicates.near_copies(candidates, targets, chunk=4096)
+    monkeypatch.setattr(duplicates, "BLOCK_VALUES", 500 * 7)  # 7 candidates a block
+    assert np.array_equal(duplicates.near_copies(candidates, targets), one_block)
+    assert one_block.sum() == 3 and one_block[-3:].all()

@@ -30,7 +30,7 @@ def test_space_covers_every_family():
     deep = all_models("deep")
     baselines = all_models("baseline")
     assert {"resnet1d18", "xresnet1d50", "inceptiontime1d", "vgg16_1d", "alexnet1d", "lstm", "gru", "crnn",
-            "transformer1d", "hsmnet"} <= set(deep)
+            "transformer1d", "hsmnet", "s4d"} <= set(deep)
     assert {"minirocket", "multirocket", "rocket", "arsenal", "catch22_forest"} <= set(baselines)
     assert all(e.file.endswith(".py") for e in spaces.values())
 

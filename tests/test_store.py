@@ -92,6 +92,26 @@ def test_drop_policy_lists_bad_records(tmp_path, data_root, monkeypatch):
     monkeypatch.setattr(type(src), "read", failing)
     store = open_store(src, table, 100.0, on_bad="drop", root=tmp_path)
     assert list(store.dropped) == [bad_id] and len(store.index) == 19
+    # the kept records' signals, closed up in small chunks, are those of a build without the bad one
+    monkeypatch.setattr("benchmark.data.store.BUILD_CHUNK", 3)
+    clean = open_store(src, table[table["record_id"] != bad_id], 100.0, root=tmp_path / "clean")
+    chunked = open_store(src, table, 100.0, on_bad="drop", root=tmp_path / "chunked")
+    assert list(chunked.index["record_id"]) == list(clean.index["record_id"])
+    assert np.array_equal(np.asarray(chunked.signals), np.asarray(clean.signals))
+    assert not list(chunked.path.glob("*.draft.npy"))
+
+
+def test_validation_fingerprints_in_chunks_equal_one_pass(tmp_path, data_root, monkeypatch):
+    from benchmark.data.duplicates import FINGERPRINT_LEAD, fingerprints
+    from benchmark.data.store import check_records
+
+    src, table = _ptbxl(data_root)
+    monkeypatch.setattr("benchmark.data.store.BUILD_CHUNK", 6)  # 20 records: chunks of 6, 6, 6 and 2
+    checked = check_records(src, table, 100.0, root=tmp_path)
+    store = open_store(src, table, 100.0, root=tmp_path)
+    whole = fingerprints(np.asarray(store.signals)[:, FINGERPRINT_LEAD, :], 100.0)
+    assert checked.fingerprints.shape == whole.shape
+    np.testing.assert_allclose(checked.fingerprints, whole, atol=1e-6)
 
 
 def _race(args):

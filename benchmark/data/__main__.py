@@ -41,6 +41,7 @@ def describe(args: argparse.Namespace) -> dict:
         "cohort": cohort.name,
         "description": cohort.description,
         "is_standin": cohort.is_standin,
+        "caveats": list(cohort.notices),
         "records": len(cohort.table),
         "patients": int(cohort.table["patient_id"].nunique()),
         "positives": int(cohort.table["label"].sum()),
@@ -61,6 +62,9 @@ def print_table(info: dict) -> None:
 
     console = Console()
     console.print(f"[bold]{info['cohort']}[/bold]: {info['description']}")
+    for caveat in info.get("caveats", []):
+        if caveat not in info["description"]:
+            console.print(caveat)
     console.print(f"{info['records']} records, {info['patients']} patients, {info['positives']} positives, "
                   f"{info['fs']:g} Hz × {info['seconds']:g} s")
     console.print(f"manifest {info['manifest_hash'][:16]}  split {info['split_hash'][:16]}  ({info['split_file']})")
@@ -104,10 +108,10 @@ def main(argv: list[str] | None = None) -> None:
             print_table(info)
     elif args.command == "check":
         from benchmark.data.cohorts import load_target
-        from benchmark.experiment import check_cohort_options
+        from benchmark.experiment import check_cohort_options, task_options
 
         check_cohort_options(args)
-        cohort = load_target(args.task, args.data_dir, args.cohort, args.fs).validate()
+        cohort = load_target(args.task, args.data_dir, args.cohort, args.fs, task_options=task_options(args)).validate()
         print(f"{cohort.name}: {len(cohort.checked.record_ids)} records decoded at {cohort.fs:g} Hz, all valid")
     else:
         dest = Path(args.dest) if args.dest else download_root()

@@ -1,7 +1,9 @@
 """The target cohort of a task: a user's cohort directory, or the shipped public stand-in.
 
 - ``--cohort DIR`` loads a user's cohort (see :mod:`benchmark.data.sources.cohort`).
-- Without it, the **public stand-in**: PTB-XL records fixed by
+- ``--task mimic-pe``: MIMIC-IV-ECG with the MIMIC-IV-ECG-ICD labels (see :mod:`benchmark.data.mimic`;
+  opt-in, credentialed data, never downloaded).
+- Without either, the **public stand-in**: PTB-XL records fixed by
   ``benchmark/data/manifests/pe_standin_ptbxl.csv``, positive = right-heart-strain-like SCP codes.
   The stand-in is **not** a pulmonary-embolism label.
 """
@@ -21,7 +23,7 @@ from benchmark.data.sources import Source, create_source
 from benchmark.data.sources.ptbxl import has_any_code
 from benchmark.errors import ConfigError, DataError
 
-TARGET_TASKS = ("pe",)
+TARGET_TASKS = ("pe", "mimic-pe")
 STANDIN_CODES = {"CRBBB", "IRBBB", "RVH", "RAO/RAE", "STACH", "SEHYP"}
 STANDIN_NAME = "pe-standin-ptbxl"
 STANDIN_NOTICE = ("PUBLIC STAND-IN, NOT A PE LABEL: PTB-XL records, positive = right-heart-strain-like "
@@ -94,9 +96,17 @@ def load_cohort(directory: str | Path, fs: float = 100.0, seconds: float = 10.0,
 
 
 def load_target(task: str = "pe", data_dir: str | None = None, cohort: str | Path | None = None,
-                fs: float = 100.0, seconds: float = 10.0, store_root: Path | None = None) -> CohortData:
-    """The target cohort of ``task`` (table and identity; open signals with ``with_signals``)."""
+                fs: float = 100.0, seconds: float = 10.0, store_root: Path | None = None,
+                task_options: dict | None = None) -> CohortData:
+    """The target cohort of ``task`` (table and identity; open signals with ``with_signals``).
+    ``task_options``: the ``mimic-pe`` options (:func:`benchmark.data.mimic.load_mimic_pe`)."""
     check_task(task)
+    if task == "mimic-pe":
+        from benchmark.data.mimic import load_mimic_pe
+
+        if cohort is not None:
+            raise ConfigError("--cohort is for --task pe; --task mimic-pe reads MIMIC-IV-ECG from the data roots")
+        return load_mimic_pe(data_dir, fs, seconds, store_root, **(task_options or {}))
     if cohort is not None:
         return load_cohort(cohort, fs, seconds, store_root)
     return load_standin(data_dir, fs, seconds, store_root)

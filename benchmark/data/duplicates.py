@@ -41,13 +41,19 @@ def fingerprints(lead: np.ndarray, fs: float) -> np.ndarray:
     return (x / norm).astype(np.float32)
 
 
+BLOCK_VALUES = 1 << 25  # correlations held at once (128 MB of float32), whatever the cohort's size
+
+
 def near_copies(candidates: np.ndarray, targets: np.ndarray, threshold: float = NEAR_COPY_CORR,
-                chunk: int = 4096) -> np.ndarray:
+                chunk: int | None = None) -> np.ndarray:
     """Boolean mask over ``candidates`` rows: a correlation of at least ``threshold`` with any row
-    of ``targets`` (both fingerprint matrices). One matrix product per chunk of candidates."""
+    of ``targets`` (both fingerprint matrices). One matrix product per chunk of candidates; the
+    chunk shrinks as the targets grow, so the block of correlations stays :data:`BLOCK_VALUES`."""
     hit = np.zeros(len(candidates), dtype=bool)
     if len(candidates) == 0 or len(targets) == 0:
         return hit
+    if chunk is None:
+        chunk = max(1, min(4096, BLOCK_VALUES // len(targets)))
     targets_t = np.ascontiguousarray(targets.T)
     for start in range(0, len(candidates), chunk):
         block = candidates[start:start + chunk] @ targets_t

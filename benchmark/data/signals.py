@@ -9,6 +9,7 @@ it, count it and list it in the store's metadata.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -36,8 +37,58 @@ class Signal:
     where: str  # the file this came from, for messages
 
 
+_GAIN = re.compile(r"^([-+0-9.eE]+)(?:\(([-+0-9]+)\))?(?:/\S+)?$")
+
+
+def read_format16(path: Path) -> Signal | None:
+    """The common WFDB case read with numpy: one header, every signal in format 16 in one ``.dat``
+    file, gains and lead names given (PTB-XL, MIMIC-IV-ECG). Gives what ``wfdb.rdrecord`` gives
+    (physical = (digital - baseline) / gain, -32768 as NaN) at about a twentieth of its cost: wfdb
+    parses each header field through pandas indexing (~80 ms a record under pandas 3). ``None``
+    for anything else (other formats, skew, byte offsets, multi-segment, missing fields, a file of
+    the wrong size): :func:`read_wfdb` then leaves it to wfdb, whose errors name the problem."""
+    try:
+        text = Path(str(path) + ".hea").read_text(errors="replace")
+    except OSError:
+        return None
+    lines = [line.split() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not lines or len(lines[0]) < 4 or "/" in lines[0][0] or not lines[0][1].isdigit():
+        return None
+    n_sig = int(lines[0][1])
+    try:
+        fs, n_samples = float(lines[0][2]), int(lines[0][3])
+    except ValueError:
+        return None  # counter frequency (fs/counter), base counter value: wfdb's business
+    signals = lines[1:1 + n_sig]
+    if n_sig < 1 or len(signals) != n_sig or any(len(f) < 9 or f[1] != "16" for f in signals):
+        return None
+    if len({f[0] for f in signals}) != 1:
+        return None
+    gains, baselines = [], []
+    for f in signals:
+        match = _GAIN.match(f[2])
+        if match is None or float(match.group(1)) == 0:
+            return None
+        gains.append(float(match.group(1)))
+        baselines.append(int(match.group(2)) if match.group(2) is not None else int(f[4]))
+    dat = path.parent / signals[0][0]
+    try:
+        raw = np.fromfile(dat, dtype="<i2")
+    except OSError:
+        return None
+    if raw.size != n_sig * n_samples:
+        return None
+    digital = raw.reshape(n_samples, n_sig).T
+    data = (digital.astype(np.float64) - np.asarray(baselines, np.float64)[:, None]) / np.asarray(gains)[:, None]
+    data[digital == -32768] = np.nan
+    return Signal(data, fs, [" ".join(f[8:]) for f in signals], str(path) + ".hea")
+
+
 def read_wfdb(path: Path) -> Signal:
     """Read a WFDB record (``path`` without extension); any failure names the file."""
+    fast = read_format16(Path(path))
+    if fast is not None:
+        return fast
     import wfdb
 
     where = str(path) + ".hea"

@@ -44,6 +44,7 @@ from benchmark.data.sources.base import Source
 from benchmark.errors import DataError
 
 STORE_VERSION = 1
+BUILD_CHUNK = 1024  # records per step when closing up dropped slots or fingerprinting
 
 
 def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
@@ -54,12 +55,14 @@ def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
     return h.hexdigest()
 
 
-def xxh3_file(path: Path) -> str:
-    """Fast (non-cryptographic) checksum of a file, hashed through a read-only memmap (no copy):
-    corruption detection, not security."""
-    if Path(path).stat().st_size == 0:
-        return xxhash.xxh3_64_hexdigest(b"")
-    return xxhash.xxh3_64_hexdigest(np.memmap(path, mode="r", dtype=np.uint8))
+def xxh3_file(path: Path, chunk: int = 1 << 22) -> str:
+    """Fast (non-cryptographic) checksum of a file, read in chunks (a memmap of the whole file would
+    count every page in this process's memory): corruption detection, not security."""
+    h = xxhash.xxh3_64()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
 
 
 def content_hash(array: np.ndarray) -> str:
@@ -154,41 +157,63 @@ def _try_open(path: Path, key: str) -> tuple[SignalStore | None, str]:
     return SignalStore(path, signals, index, meta), "ok"
 
 
+def _npy_header(shape: tuple[int, ...]) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<f4", "fortran_order": False, "shape": shape})
+    return buf.getvalue()
+
+
 def _build(tmp: Path, source: Source, table: pd.DataFrame, fs: float, n_samples: int, key: str,
            on_bad: str, progress: bool) -> None:
+    """Decode every row and append it to ``signals.npy`` with plain writes (not through a memmap,
+    whose written pages would count in this process's memory), so memory stays one record deep
+    whatever the cohort's size. The header is written for every row and rewritten for the kept
+    ones at the end (same length, or the data are copied behind a new one in chunks)."""
     tmp.mkdir(parents=True)
     rows = table.sort_values("record_id").to_dict("records")
     kept: list[dict] = []
     dropped: dict[str, str] = {}
-    arrays: list[np.ndarray] = []
     iterator = iter(rows)
     if progress:
         from tqdm import tqdm
 
         iterator = tqdm(iterator, total=len(rows), desc=f"decoding {source.name}", file=sys.stderr,
                         disable=not sys.stderr.isatty())
-    for row in iterator:
-        try:
-            array, valid = canonicalize(source.read(row), fs, n_samples)
-        except DataError as exc:
-            if on_bad == "raise":
-                raise
-            dropped[str(row["record_id"])] = str(exc)
-            continue
-        arrays.append(array)
-        kept.append({"record_id": str(row["record_id"]), "valid_samples": valid,
-                     "content_hash": content_hash(array)})
     sig_path = tmp / "signals.npy"
-    out = np.lib.format.open_memmap(sig_path, mode="w+", dtype=np.float32, shape=(len(arrays), 12, n_samples))
-    for i, array in enumerate(arrays):
-        out[i] = array
-    out.flush()
-    del out
+    header = _npy_header((len(rows), 12, n_samples))
+    with open(sig_path, "wb") as fh:
+        fh.write(header)
+        for row in iterator:
+            try:
+                array, valid = canonicalize(source.read(row), fs, n_samples)
+            except DataError as exc:
+                if on_bad == "raise":
+                    raise
+                dropped[str(row["record_id"])] = str(exc)
+                continue
+            fh.write(np.ascontiguousarray(array, dtype="<f4").tobytes())
+            kept.append({"record_id": str(row["record_id"]), "valid_samples": valid,
+                         "content_hash": content_hash(array)})
+    if len(kept) != len(rows):
+        final = _npy_header((len(kept), 12, n_samples))
+        if len(final) == len(header):
+            with open(sig_path, "r+b") as fh:
+                fh.write(final)
+        else:  # the header changed length: copy the data behind the new one
+            draft = tmp / "signals.draft.npy"
+            os.replace(sig_path, draft)
+            with open(draft, "rb") as src, open(sig_path, "wb") as dst:
+                src.seek(len(header))
+                dst.write(final)
+                shutil.copyfileobj(src, dst, BUILD_CHUNK * 12 * n_samples * 4)
+            draft.unlink()
     pd.DataFrame(kept, columns=["record_id", "valid_samples", "content_hash"]).to_csv(tmp / "index.csv", index=False)
     st = sig_path.stat()
     meta = {
         "version": STORE_VERSION, "key": key, "source": source.name, "fs": fs, "n_samples": n_samples,
-        "shape": [len(arrays), 12, n_samples], "signals_size": st.st_size, "signals_xxh3": xxh3_file(sig_path),
+        "shape": [len(kept), 12, n_samples], "signals_size": st.st_size, "signals_xxh3": xxh3_file(sig_path),
         "index_sha256": sha256_file(tmp / "index.csv"), "dropped": dropped,
     }
     (tmp / "meta.json.part").write_text(json.dumps(meta, indent=1))
@@ -271,7 +296,7 @@ def check_records(source: Source, table: pd.DataFrame, fs: float, seconds: float
         iterator = tqdm(iterator, total=len(rows), desc=f"checking {what}", file=sys.stderr,
                         disable=not sys.stderr.isatty())
     problems: list[str] = []
-    ids, hashes, leads = [], [], []
+    ids, hashes, leads, prints_parts = [], [], [], []
     for row in iterator:
         try:
             array, _ = canonicalize(source.read(row), fs, n_samples)
@@ -281,10 +306,15 @@ def check_records(source: Source, table: pd.DataFrame, fs: float, seconds: float
         ids.append(str(row["record_id"]))
         hashes.append(content_hash(array))
         leads.append(array[FINGERPRINT_LEAD])
+        if len(leads) == BUILD_CHUNK:  # fingerprint as we go: no lead is kept at the cohort's rate
+            prints_parts.append(fingerprints(np.stack(leads), fs))
+            leads = []
     if problems:
         raise DataError(f"{what}: {len(problems)} of {len(rows)} records are bad (fix all of them, then rerun; "
                         f"nothing was written): " + " | ".join(problems))
-    prints = fingerprints(np.stack(leads), fs) if leads else np.zeros((0, 0), np.float32)
+    if leads:
+        prints_parts.append(fingerprints(np.stack(leads), fs))
+    prints = np.concatenate(prints_parts) if prints_parts else np.zeros((0, 0), np.float32)
     root.mkdir(parents=True, exist_ok=True)
     tmp = root / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp.npz"
     np.savez(tmp, key=np.array(key), record_ids=np.array(ids), content_hashes=np.array(hashes), fingerprints=prints)

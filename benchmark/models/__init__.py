@@ -10,7 +10,7 @@ from benchmark.models._registry import (
     register_model,
 )
 from benchmark.models.base import StagedModel
-from benchmark.models import hsmnet, inception, recurrent, resnet1d, transformer, vgg  # noqa: F401
+from benchmark.models import hsmnet, inception, recurrent, resnet1d, s4d, transformer, vgg  # noqa: F401
 
 __all__ = ["StagedModel", "create_model", "is_model", "list_models", "model_entrypoint", "model_info",
            "model_params", "register_model"]

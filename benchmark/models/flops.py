@@ -4,6 +4,9 @@ PyTorch's ``FlopCounterMode`` counts the convolutions, matmuls and attention of 
 random record. Its CPU LSTM kernel (``aten::lstm``) has no FLOP formula and counts 0, so every
 recurrent module (``nn.RNNBase``) is counted analytically instead: each weight matrix is used once per
 time step and direction, i.e. ``2 * weights * steps`` multiply-adds (what the counter reports for GRU).
+The counter has no formula for FFTs either (S4D convolves by FFT): a complex FFT of ``n`` points is
+counted as ``5 n log2 n`` FLOPs and a real one (``rfft``/``irfft``) as half that, the usual radix-2
+figure (Van Loan 1992, "Computational Frameworks for the Fast Fourier Transform").
 Counts are cached per (model, kwargs, leads, length, package and torch version) in the process and
 in ``<cache>/flops.json`` (a count never changes for a given code version, and a long recurrent forward
 takes seconds to count).
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import tempfile
 
@@ -30,6 +34,32 @@ def _rnn_flops(module: nn.RNNBase, steps: int) -> int:
     return 2 * weights * steps
 
 
+def _fft_points(shape, dims) -> tuple[int, int]:
+    """(points per transform, number of transforms) of an FFT over ``dims`` of ``shape``."""
+    n = math.prod(int(shape[d]) for d in dims)
+    return n, math.prod(int(s) for s in shape) // max(n, 1)
+
+
+def _fft_flops(n: int, count: int, complex_input: bool) -> int:
+    return int((5.0 if complex_input else 2.5) * n * math.log2(max(n, 2)) * count)
+
+
+def _r2c_flops(x_shape, dim, *args, out_shape=None, **kwargs) -> int:
+    return _fft_flops(*_fft_points(x_shape, dim), complex_input=False)
+
+
+def _c2r_flops(x_shape, dim, *args, out_shape=None, **kwargs) -> int:
+    return _fft_flops(*_fft_points(out_shape, dim), complex_input=False)
+
+
+def _c2c_flops(x_shape, dim, *args, out_shape=None, **kwargs) -> int:
+    return _fft_flops(*_fft_points(x_shape, dim), complex_input=True)
+
+
+FFT_FORMULAS = {torch.ops.aten._fft_r2c: _r2c_flops, torch.ops.aten._fft_c2r: _c2r_flops,
+                torch.ops.aten._fft_c2c: _c2c_flops}
+
+
 @functools.lru_cache(maxsize=4096)
 def _forward_flops(model: str, kwargs: tuple, in_leads: int, length: int) -> int:
     torch.manual_seed(0)
@@ -44,7 +74,7 @@ def _forward_flops(model: str, kwargs: tuple, in_leads: int, length: int) -> int
 
     hooks = [m.register_forward_hook(record) for m in net.modules() if isinstance(m, nn.RNNBase)]
     try:
-        with FlopCounterMode(display=False) as counter:
+        with FlopCounterMode(display=False, custom_mapping=FFT_FORMULAS) as counter:
             net(torch.randn(1, in_leads, length))
     finally:
         for hook in hooks:
