@@ -83,16 +83,17 @@ def test_the_fresh_partition_reshuffles_the_same_dev_patients():
     split = make_split(t, n_folds=5, seed=0, repeats=2)
     dev = split.dev_ids()
     lookup = t.set_index("record_id")
-    fresh = fresh_partition(split, lookup.loc[dev, "label"].to_numpy(), lookup.loc[dev, "patient_id"].to_numpy(), dev)
-    assert fresh.test_ids() == split.test_ids() and fresh.dev_ids() == dev and fresh.repeats == split.repeats
+    y, groups = lookup.loc[dev, "label"].to_numpy(), lookup.loc[dev, "patient_id"].to_numpy()
+    assert fresh_partition(split, y, groups, dev).repeats == 1  # the default: one fresh fold set
+    fresh = fresh_partition(split, y, groups, dev, repeats=2)
+    assert fresh.test_ids() == split.test_ids() and fresh.dev_ids() == dev and fresh.repeats == 2
     assert fresh.hash != split.hash
     for r in range(fresh.repeats):
         assert fresh.folds_of(r) != split.folds_of(0) and fresh.folds_of(r) != split.folds_of(1)
         for k in range(fresh.n_folds):  # patient-grouped: no patient on both sides of a fold
             train, held = fresh.fold(k, r)
             assert not set(lookup.loc[train, "patient_id"]) & set(lookup.loc[held, "patient_id"])
-    again = fresh_partition(split, lookup.loc[dev, "label"].to_numpy(), lookup.loc[dev, "patient_id"].to_numpy(), dev)
-    assert again == fresh  # deterministic: reproduce rebuilds it
+    assert fresh_partition(split, y, groups, dev, repeats=2) == fresh  # deterministic: reproduce rebuilds it
 
 
 @pytest.mark.slow
