@@ -81,6 +81,7 @@ def main() -> None:
                 diffs.append(np.abs(ours - np.nan_to_num(ref)).max())
             row.append(f"{max(diffs):.2g}" if diffs else "-")
             table.add_row(*row)
+            print("  " + "  ".join(row), flush=True)  # kept if a time cap stops the table
     Console(width=160).print(table)
 
 

@@ -80,13 +80,14 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from benchmark.errors import ConfigError
-
     try:
         settings = ([(args.length, args.crop)] if args.length else
                     [tuple(int(v) for v in pair.split(":")) for pair in args.settings.split(",")])
+        if any(len(pair) != 2 or pair[1] < 1 or pair[1] > pair[0] for pair in settings):
+            raise ValueError
     except ValueError:
-        raise ConfigError(f"--settings must be length:crop pairs such as 1000:250,5000:2048, got {args.settings!r}")
+        raise SystemExit(f"--settings must be length:crop pairs (crop <= length) such as 1000:250,5000:2048, "
+                         f"got {args.settings!r}")
     for length, crop in settings:
         Console().print(setting_table(args, length, crop, Table))
 

@@ -7,10 +7,13 @@
 #
 # No internet is needed: the machine's python3 has torch, numpy, pandas, scipy, scikit-learn,
 # numba, rich, xxhash; the packages it lacks are installed from wheels carried in $WHEELS
-# (default wheels/), made beforehand on a machine with internet:
-#   python3 -m pip download --only-binary=:all: --python-version 3.12 --implementation cp \
-#     --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 -d wheels \
-#     optuna wfdb sktime plotly scikit-posthocs  [ray]   (ray's wheel alone is about 65 MB)
+# (default wheels/, ignored by git and carried), made beforehand on a machine with internet, without
+# the dependencies the machine already has (numpy, pandas, scipy, ... must not be shadowed):
+#   python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#     --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d wheels \
+#     optuna alembic sqlalchemy mako colorlog greenlet wfdb soundfile cffi pycparser sktime scikit-base \
+#     plotly scikit-posthocs  [ray]   (ray's wheel is large: check that it fits the 64 MiB a device call carries)
+# (unzip -p wheels/NAME-*.whl '*/METADATA' | grep ^Requires-Dist lists what else a wheel needs)
 # --device cpu runs the same steps on the CPU, shortened (a syntax and wiring check without a GPU);
 # --quick shortens every cap (a dry run).
 set -u
