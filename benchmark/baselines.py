@@ -50,12 +50,15 @@ class ThresholdedClassifier(ECGClassifier):
 
     ``features`` names the sktime transform (minirocket, multirocket, rocket, catch22); it is not
     called ``transform`` so that scikit-learn does not take the classifier for a transformer.
+    ``device``: where MiniRocket/MultiRocket features are computed; on a CUDA device the fitted
+    sktime transform's parameters run in PyTorch there (:mod:`benchmark.rocket_torch`, equal to
+    float32 tolerance), elsewhere sktime's numba transform runs (measured faster on the CPU).
     """
 
     def __init__(self, features: str = "minirocket", head: str = "logistic", num_kernels: int = 10_000,
                  C: float = 1.0, n_estimators: int = 200, max_depth: int | None = None, fs: float = 100.0,
                  normalization: str = "none", val_fraction: float = 0.2, threshold_rule: str = "youden",
-                 seed: int = 0, n_jobs: int = 1, threshold_from: str = "inner"):
+                 seed: int = 0, n_jobs: int = 1, threshold_from: str = "inner", device: str = "cpu"):
         self.features = features
         self.head = head
         self.num_kernels = num_kernels
@@ -69,6 +72,7 @@ class ThresholdedClassifier(ECGClassifier):
         self.threshold_from = threshold_from
         self.seed = seed
         self.n_jobs = n_jobs
+        self.device = device
 
     def _make_features(self):
         from sktime.transformations.panel import catch22, rocket
@@ -107,10 +111,23 @@ class ThresholdedClassifier(ECGClassifier):
         if self.features_ is None:
             return Xp
 
-        def compute() -> np.ndarray:
-            return np.nan_to_num(np.asarray(self.features_.transform(Xp), dtype=np.float64))
+        impl = self._feature_impl()
 
-        return FEATURES.get((self.features_key_, _digest(Xp)), compute) if memo else compute()
+        def compute() -> np.ndarray:
+            if impl == "sktime":
+                return np.nan_to_num(np.asarray(self.features_.transform(Xp), dtype=np.float64))
+            from benchmark import rocket_torch
+
+            return np.nan_to_num(rocket_torch.transform(self.features_, Xp, self.device).astype(np.float64))
+
+        return FEATURES.get((self.features_key_, impl, _digest(Xp)), compute) if memo else compute()
+
+    def _feature_impl(self) -> str:
+        """``sktime``, or ``torch:<device>`` where :func:`benchmark.rocket_torch.use_torch` says so
+        (part of the memo key: the two agree to float32 tolerance, not bit for bit)."""
+        from benchmark.rocket_torch import use_torch
+
+        return f"torch:{self.device}" if use_torch(self.features, self.device) else "sktime"
 
     # -- the protocol's steps (benchmark.estimators.ECGClassifier.fit runs them) ---------------
     def _fit(self, X, y, fit_idx, val_idx, epoch_callback=None):
@@ -211,39 +228,39 @@ def _fitted_size(obj) -> int:
 
 @register_baseline
 def minirocket(num_kernels: int = 10_000, C: float = 1.0, normalization: str = "none", fs: float = 100.0,
-               seed: int = 0, n_jobs: int = 1) -> ThresholdedClassifier:
+               seed: int = 0, n_jobs: int = 1, device: str = "cpu") -> ThresholdedClassifier:
     """MiniRocketMultivariate + standardised logistic regression (probabilities, balanced classes)."""
     return ThresholdedClassifier("minirocket", "logistic", num_kernels, C, fs=fs, normalization=normalization,
-                                 seed=seed, n_jobs=n_jobs)
+                                 seed=seed, n_jobs=n_jobs, device=device)
 
 
 @register_baseline
 def multirocket(num_kernels: int = 6_250, C: float = 1.0, normalization: str = "none", fs: float = 100.0,
-                seed: int = 0, n_jobs: int = 1) -> ThresholdedClassifier:
+                seed: int = 0, n_jobs: int = 1, device: str = "cpu") -> ThresholdedClassifier:
     """MultiRocketMultivariate + logistic regression."""
     return ThresholdedClassifier("multirocket", "logistic", num_kernels, C, fs=fs, normalization=normalization,
-                                 seed=seed, n_jobs=n_jobs)
+                                 seed=seed, n_jobs=n_jobs, device=device)
 
 
 @register_baseline
 def rocket(num_kernels: int = 10_000, C: float = 1.0, normalization: str = "none", fs: float = 100.0,
-           seed: int = 0, n_jobs: int = 1) -> ThresholdedClassifier:
+           seed: int = 0, n_jobs: int = 1, device: str = "cpu") -> ThresholdedClassifier:
     """ROCKET + logistic regression."""
     return ThresholdedClassifier("rocket", "logistic", num_kernels, C, fs=fs, normalization=normalization,
-                                 seed=seed, n_jobs=n_jobs)
+                                 seed=seed, n_jobs=n_jobs, device=device)
 
 
 @register_baseline
 def arsenal(num_kernels: int = 2_000, n_estimators: int = 25, normalization: str = "none", fs: float = 100.0,
-            seed: int = 0, n_jobs: int = 1) -> ThresholdedClassifier:
+            seed: int = 0, n_jobs: int = 1, device: str = "cpu") -> ThresholdedClassifier:
     """sktime's Arsenal: an ensemble of ROCKET ridge classifiers with probability estimates."""
     return ThresholdedClassifier("rocket", "arsenal", num_kernels, n_estimators=n_estimators, fs=fs,
-                                 normalization=normalization, seed=seed, n_jobs=n_jobs)
+                                 normalization=normalization, seed=seed, n_jobs=n_jobs, device=device)
 
 
 @register_baseline
 def catch22_forest(n_estimators: int = 200, max_depth: int | None = None, normalization: str = "none",
-                   fs: float = 100.0, seed: int = 0, n_jobs: int = 1) -> ThresholdedClassifier:
+                   fs: float = 100.0, seed: int = 0, n_jobs: int = 1, device: str = "cpu") -> ThresholdedClassifier:
     """Catch22 features per lead + a class-balanced random forest."""
     return ThresholdedClassifier("catch22", "forest", n_estimators=n_estimators, max_depth=max_depth, fs=fs,
-                                 normalization=normalization, seed=seed, n_jobs=n_jobs)
+                                 normalization=normalization, seed=seed, n_jobs=n_jobs, device=device)

@@ -23,7 +23,7 @@ from benchmark.data.splits import grouped_folds, inner_split
 from benchmark.errors import ConfigError
 from benchmark.inputs import ECGInputMixin, check_fit_input, check_fitted, check_X
 from benchmark.models import create_model
-from benchmark.training.loop import FitResult, Recipe, fit as fit_loop, predict_probs
+from benchmark.training.loop import EVAL_BATCH_SIZE, FitResult, Recipe, fit as fit_loop, predict_probs
 from benchmark.training.metrics import choose_threshold
 from benchmark.training.transfer import transfer
 from benchmark.transforms.augment import Augment
@@ -147,7 +147,8 @@ EVAL_CROPS = ("cover", "centre")  # or a number of evenly spaced windows
 
 class DeepClassifier(ECGClassifier):
     """A registered deep model trained with the one loop and one :class:`Recipe` (default:
-    ``Recipe()``). Binary ``y`` (n,) or, for pretraining, multi-label (n, k)."""
+    ``Recipe()``). Binary ``y`` (n,) or, for pretraining, multi-label (n, k). ``eval_batch_size``:
+    records per forward pass in validation and prediction, independent of the training batch."""
 
     accepts_multilabel = True
 
@@ -156,7 +157,7 @@ class DeepClassifier(ECGClassifier):
                  eval_crops: int | str = "centre", augment: bool = False, recipe: Recipe | None = None,
                  val_fraction: float = 0.2, threshold_rule: str = "youden", threshold_from: str = "inner",
                  init_checkpoint: str | None = None, freeze_depth: int | None = None, device: str = "cpu",
-                 amp: bool = True, seed: int = 0):
+                 amp: bool = True, seed: int = 0, eval_batch_size: int = EVAL_BATCH_SIZE):
         self.model = model
         self.model_kwargs = model_kwargs
         self.fs = fs
@@ -174,6 +175,7 @@ class DeepClassifier(ECGClassifier):
         self.device = device
         self.amp = amp
         self.seed = seed
+        self.eval_batch_size = eval_batch_size
 
     @property
     def signal_filter(self) -> str:
@@ -211,14 +213,14 @@ class DeepClassifier(ECGClassifier):
             self.model_, Xp[fit_idx], y[fit_idx], Xp[val_idx], y[val_idx], self.recipe or Recipe(),
             self._crop(X.shape[-1]), seed=self.seed, device=self.device, amp=self.amp,
             n_eval_crops=self._n_eval_crops(X.shape[-1]), augment=Augment() if self.augment else None,
-            epoch_callback=epoch_callback)
+            epoch_callback=epoch_callback, eval_batch_size=self.eval_batch_size)
         self.best_epoch_ = self.fit_result_.best_epoch
         return self._probs(Xp[val_idx])[:, 0] if y.ndim == 1 else None
 
     def _probs(self, Xp: np.ndarray) -> np.ndarray:
         """(n, outputs) probabilities of preprocessed signals."""
         return predict_probs(self.model_, torch.from_numpy(np.ascontiguousarray(Xp)), self._crop(Xp.shape[-1]),
-                              self._n_eval_crops(Xp.shape[-1]), device=self.device, amp=self.amp)
+                              self._n_eval_crops(Xp.shape[-1]), self.eval_batch_size, device=self.device, amp=self.amp)
 
     def _predict_proba(self, X: np.ndarray) -> np.ndarray:
         p = self._probs(self.preprocess_.transform(np.asarray(X, dtype=np.float32)))

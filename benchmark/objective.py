@@ -157,7 +157,7 @@ def build_estimator(config: TrialConfig, ctx: SearchContext, init_checkpoint: st
     """The estimator a configuration describes (deep or baseline), unfitted."""
     if not config.deep:
         return create_baseline(config.model, normalization=config.normalization, fs=ctx.cohort.fs,
-                               seed=ctx.seed, **config.model_kwargs).set_params(threshold_from=config.threshold_from)
+                               seed=ctx.seed, device=ctx.device, **config.model_kwargs).set_params(threshold_from=config.threshold_from)
     return DeepClassifier(model=config.model, model_kwargs=dict(config.model_kwargs), fs=ctx.cohort.fs,
                           filter=config.filter, normalization=config.normalization, crop_seconds=config.crop_seconds,
                           eval_crops=config.eval_crops, recipe=config.recipe, threshold_from=config.threshold_from,

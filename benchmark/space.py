@@ -132,7 +132,7 @@ def check_space(entry: SpaceEntry) -> None:
             raise ConfigError(f"{entry.file}: space must return a dict of {model} arguments")
         accepted = model_params(model) if entry.kind == "deep" else baseline_params(model)
         for key in params:
-            if key not in accepted or key in ("n_classes", "in_leads", "fs", "seed", "n_jobs", "normalization"):
+            if key not in accepted or key in ("n_classes", "in_leads", "fs", "seed", "n_jobs", "normalization", "device"):
                 raise ConfigError(f"{entry.file}: parameter {key!r} is not an argument of {model} "
                                   f"(it takes {', '.join(k for k in accepted if k not in ('n_classes', 'in_leads'))})")
 

@@ -1,14 +1,16 @@
-"""Training throughput per model family (100 Hz, 2.5 s crops, batch 64) and the loop's overhead
-against a bare PyTorch loop over the same model and batches.
+"""Training throughput per model family and the loop's overhead against a bare PyTorch loop over
+the same model and batches (batch 64), one table per setting: by default 100 Hz with 2.5 s crops
+(length 1000, crop 250) and 500 Hz with 2048-sample crops (length 5000, crop 2048).
 
     python scripts/bench_train.py [--device cpu|cuda] [--steps 12] [--models resnet1d18,lstm,...]
-                                  [--length 1000 --crop 250]   (500 Hz, 10 s: --length 5000 --crop 2048)
+                                  [--settings 1000:250,5000:2048]   (one setting: --length 1000 --crop 250)
 
 Bare loop: pre-cropped batches already on the device; zero_grad, forward (under the same autocast
 policy as ours: bfloat16 on GPUs that support it, see ``benchmark.training.loop.amp_policy``),
 BCE, backward, AdamW step.
 Our loop: ``benchmark.training.loop.fit`` (random crops, pos_weight, schedule, clipping, NaN check,
-per-epoch validation on 64 records, best-state copy), one epoch of the same number of batches.
+per-epoch validation on 64 records in one evaluation batch, best-state copy), one epoch of the
+same number of batches.
 """
 
 from __future__ import annotations
@@ -65,9 +67,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--models", default=DEFAULT)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=2, help="timings per loop; the fastest counts")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda[:i]")
-    parser.add_argument("--length", type=int, default=1000, help="record length in samples (default 1000: 10 s at 100 Hz)")
-    parser.add_argument("--crop", type=int, default=250, help="training crop in samples (default 250)")
+    parser.add_argument("--settings", default="1000:250,5000:2048",
+                        help="record length:crop pairs in samples (default: 100 Hz crop 250 and 500 Hz crop 2048)")
+    parser.add_argument("--length", type=int, default=None, help="one setting instead: record length in samples")
+    parser.add_argument("--crop", type=int, default=250, help="with --length: the training crop in samples")
     args = parser.parse_args()
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         raise SystemExit("--device cuda: no CUDA device is available on this machine")
@@ -75,19 +80,35 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    try:
+        settings = ([(args.length, args.crop)] if args.length else
+                    [tuple(int(v) for v in pair.split(":")) for pair in args.settings.split(",")])
+        if any(len(pair) != 2 or pair[1] < 1 or pair[1] > pair[0] for pair in settings):
+            raise ValueError
+    except ValueError:
+        raise SystemExit(f"--settings must be length:crop pairs (crop <= length) such as 1000:250,5000:2048, "
+                         f"got {args.settings!r}")
+    for length, crop in settings:
+        Console().print(setting_table(args, length, crop, Table))
+
+
+def setting_table(args, length: int, crop: int, Table):
     from benchmark.models import create_model, model_info
 
     rng = np.random.default_rng(0)
     n = args.steps * args.batch
-    X = rng.normal(size=(n, 12, args.length)).astype(np.float32)
+    X = rng.normal(size=(n, 12, length)).astype(np.float32)
     y = (rng.random(n) < 0.2).astype(np.float32)
-    Xv = rng.normal(size=(64, 12, args.length)).astype(np.float32)
+    Xv = rng.normal(size=(64, 12, length)).astype(np.float32)
     yv = (np.arange(64) % 5 == 0).astype(np.float32)
-    lo = (args.length - args.crop) // 2
-    batches = [torch.from_numpy(X[i:i + args.batch, :, lo:lo + args.crop].copy()).to(args.device) for i in range(0, n, args.batch)]
+    lo = (length - crop) // 2
+    batches = [torch.from_numpy(X[i:i + args.batch, :, lo:lo + crop].copy()).to(args.device) for i in range(0, n, args.batch)]
     labels = [torch.from_numpy(y[i:i + args.batch, None].copy()).to(args.device) for i in range(0, n, args.batch)]
     where = torch.cuda.get_device_name(args.device) if args.device.startswith("cuda") else f"CPU, {args.threads} threads"
-    table = Table(title=f"training on {where}: length {args.length}, crop {args.crop}, batch {args.batch}, "
+    from benchmark.training.loop import amp_policy
+
+    precision = str(amp_policy(args.device).dtype).replace("torch.", "")
+    table = Table(title=f"training on {where} ({precision}): length {length}, crop {crop}, batch {args.batch}, "
                         f"{args.steps} batches")
     for col in ("model", "family", "params", "bare samples/s", "loop samples/s", "loop / bare"):
         table.add_column(col, justify="right" if col != "model" else "left")
@@ -95,12 +116,14 @@ def main() -> None:
         torch.manual_seed(0)
         model = create_model(name)
         bare(model, batches[:2], labels[:2], args.device)  # warm-up (allocator, kernels)
-        t_bare = min(bare(model, batches, labels, args.device) for _ in range(2))
-        t_ours = min(ours(model, X, y, Xv, yv, args.batch, args.crop, args.device) for _ in range(2))
+        t_bare = min(bare(model, batches, labels, args.device) for _ in range(args.repeats))
+        t_ours = min(ours(model, X, y, Xv, yv, args.batch, crop, args.device) for _ in range(args.repeats))
         params = sum(p.numel() for p in model.parameters())
-        table.add_row(name, model_info(name).family, f"{params / 1e6:.2f}M", f"{n / t_bare:,.0f}", f"{n / t_ours:,.0f}",
-                      f"{t_ours / t_bare:.2f}x")
-    Console().print(table)
+        row = (name, model_info(name).family, f"{params / 1e6:.2f}M", f"{n / t_bare:,.0f}", f"{n / t_ours:,.0f}",
+               f"{t_ours / t_bare:.2f}x")
+        table.add_row(*row)
+        print(f"  length {length} crop {crop}: " + "  ".join(row), flush=True)  # kept if a time cap stops the table
+    return table
 
 
 if __name__ == "__main__":

@@ -72,6 +72,35 @@ def test_deterministic_on_cpu():
     assert np.array_equal(a, b)
 
 
+def test_the_evaluation_batch_leaves_training_and_the_best_epoch_unchanged():
+    """Validation in batches of 7 records or of all of them: the same epochs, the same best
+    epoch, the same held-out AUROC (last bits of a probability may differ), and the best state
+    restored (a later epoch's weights would predict differently)."""
+    X, y = planted(120, 0)
+    Xt, yt = planted(60, 1)
+    kw = dict(model="vgg11_1d", model_kwargs={"width": 8}, recipe=Recipe(epochs=4, patience=4, lr=3e-3),
+              crop_seconds=2.5, eval_crops="cover", seed=1)
+    small = DeepClassifier(**kw, eval_batch_size=7).fit(X, y)
+    big = DeepClassifier(**kw, eval_batch_size=4096).fit(X, y)
+    assert [h["val_auroc"] for h in small.fit_result_.history] == pytest.approx(
+        [h["val_auroc"] for h in big.fit_result_.history], abs=1e-6)
+    assert small.best_epoch_ == big.best_epoch_
+    p_small, p_big = small.predict_proba(Xt)[:, 1], big.predict_proba(Xt)[:, 1]
+    assert np.abs(p_small - p_big).max() < 1e-5
+    assert abs(auroc(yt, p_small) - auroc(yt, p_big)) < 1e-6
+    _, val_idx = big.inner_split_  # the restored weights score the best epoch's validation AUROC
+    restored = big._probs(big.preprocess_.transform(X[val_idx]))[:, 0]
+    assert auroc(y[val_idx], restored) == pytest.approx(big.fit_result_.best_score, abs=1e-9)
+
+
+def test_a_bad_evaluation_batch_is_one_line():
+    from benchmark.errors import ConfigError
+
+    X, y = planted(40, 0)
+    with pytest.raises(ConfigError, match="eval_batch_size must be a positive"):
+        DeepClassifier(model="vgg11_1d", model_kwargs={"width": 8}, recipe=Recipe(epochs=1), eval_batch_size=0).fit(X, y)
+
+
 def test_metrics_and_thresholds():
     y = np.array([0, 0, 0, 1, 1, 0, 1, 0])
     p = np.array([0.1, 0.2, 0.3, 0.8, 0.7, 0.6, 0.4, 0.05])

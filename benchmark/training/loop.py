@@ -13,7 +13,6 @@ a callback may raise (e.g. a pruning exception) and the exception leaves the loo
 
 from __future__ import annotations
 
-import copy
 import math
 import random
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from benchmark.errors import ConfigError
 from benchmark.models.base import StagedModel
 from benchmark.training.metrics import auroc
 from benchmark.transforms.crops import crop_batch, eval_offsets, random_offsets
@@ -114,28 +114,55 @@ def param_groups(model: StagedModel, recipe: Recipe) -> list[dict]:
     return groups
 
 
+EVAL_BATCH_SIZE = 1024  # records per forward pass when predicting (independent of the training batch)
+
+
 @torch.no_grad()
-def predict_probs(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int = 1, batch_size: int = 256,
-                   device: str = "cpu", amp: bool = False) -> np.ndarray:
-    """Averaged sigmoid probabilities over evaluation crops (centre, or ``n_crops`` windows)."""
+def predict_probs_tensor(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int = 1,
+                         batch_size: int = EVAL_BATCH_SIZE, device: str = "cpu", amp: bool = False) -> torch.Tensor:
+    """Averaged sigmoid probabilities over evaluation crops (centre, or ``n_crops`` windows), as a
+    float32 tensor on ``device`` (no host synchronisation)."""
     model.eval()
     policy = amp_policy(device, amp)
+    offsets = eval_offsets(X.shape[-1], crop, n_crops)
     out = []
     for start in range(0, X.shape[0], batch_size):
         xb = X[start:start + batch_size].to(device, non_blocking=True)
         probs = 0
-        offsets = eval_offsets(X.shape[-1], crop, n_crops)
         for o in offsets:
             with torch.autocast("cuda", dtype=policy.dtype, enabled=policy.enabled):
                 probs = probs + torch.sigmoid(model(xb[..., o:o + crop]).float())
         out.append(probs / len(offsets))
-    return torch.cat(out).cpu().numpy()
+    return torch.cat(out)
+
+
+def predict_probs(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int = 1, batch_size: int = EVAL_BATCH_SIZE,
+                  device: str = "cpu", amp: bool = False) -> np.ndarray:
+    """:func:`predict_probs_tensor` as a host array."""
+    return predict_probs_tensor(model, X, crop, n_crops, batch_size, device, amp).cpu().numpy()
+
+
+def _keep(model: torch.nn.Module, into: dict | None) -> dict:
+    """The model's state copied into ``into`` (buffers on the model's device, allocated on the
+    first call): no allocation and no host round trip per improvement."""
+    state = model.state_dict()
+    if into is None:
+        return {k: v.detach().clone() for k, v in state.items()}
+    with torch.no_grad():
+        for k, v in state.items():
+            into[k].copy_(v)
+    return into
 
 
 def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
         recipe: Recipe, crop: int, seed: int = 0, device: str = "cpu", amp: bool = True, n_eval_crops: int = 1,
-        augment: Callable | None = None, epoch_callback: Callable[[int, dict], None] | None = None) -> FitResult:
-    """Train ``model`` in place; at the end it holds the weights of the best validation epoch."""
+        augment: Callable | None = None, epoch_callback: Callable[[int, dict], None] | None = None,
+        eval_batch_size: int = EVAL_BATCH_SIZE) -> FitResult:
+    """Train ``model`` in place; at the end it holds the weights of the best validation epoch.
+    Validation runs once per epoch in batches of ``eval_batch_size`` records; the best state is
+    copied into buffers allocated once on the device."""
+    if int(eval_batch_size) < 1:
+        raise ConfigError(f"eval_batch_size must be a positive number of records, got {eval_batch_size!r}")
     generator = seed_everything(seed)
     policy = amp_policy(device, amp)
     on_host = not device.startswith("cuda")
@@ -199,7 +226,7 @@ def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndar
         if not on_host and int(n_nonfinite) > 0:  # one host sync per epoch
             raise FitError(f"non-finite training loss or gradient in {int(n_nonfinite)} steps of epoch {epoch}; "
                            "lower the learning rate")
-        probs = predict_probs(model, Xv, crop, n_eval_crops, device=device, amp=amp)
+        probs = predict_probs(model, Xv, crop, n_eval_crops, int(eval_batch_size), device=device, amp=amp)
         if not np.isfinite(probs).all():
             raise FitError(f"non-finite validation predictions ({int((~np.isfinite(probs)).sum())} of {probs.size}) "
                            f"at epoch {epoch} ({policy.dtype} autocast); lower the learning rate or disable amp")
@@ -209,7 +236,7 @@ def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndar
         best.epochs_run = epoch + 1
         if np.isfinite(score) and score > best.best_score:
             best.best_epoch, best.best_score = epoch, score
-            best_state = copy.deepcopy(model.state_dict())
+            best_state = _keep(model, best_state)
         if epoch_callback is not None:
             epoch_callback(epoch, metrics)
         if epoch - max(best.best_epoch, 0) >= recipe.patience:
