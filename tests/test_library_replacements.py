@@ -1,6 +1,7 @@
 """Code replaced by what the stack ships keeps its behaviour: fold metrics from ``sklearn.metrics``
-(the same floats, bit for bit, as the confusion-count formulas), ``progress.best`` from Optuna's
-``best_trial``, ``storage.redact`` from SQLAlchemy's URL rendering, one stage loop in
+(the same floats, bit for bit, as the confusion-count formulas), ``progress.best`` (the best complete
+search trial: Optuna's ``best_trial`` would count ablation cells, which run on other folds),
+``storage.redact`` from SQLAlchemy's URL rendering, one stage loop in
 ``StagedModel.forward_stages``, and the locked test's patient bootstrap from ``scipy.stats.bootstrap``."""
 
 from __future__ import annotations
@@ -115,6 +116,15 @@ def test_best_is_the_highest_complete_trial_first_on_ties():
     study = _study([("lstm", TrialState.COMPLETE, 0.7), ("vgg11_1d", TrialState.PRUNED, None),
                     ("resnet1d18", TrialState.COMPLETE, 0.8), ("lstm", TrialState.COMPLETE, 0.8)])
     assert best(study) == (0.8, 2, "resnet1d18")
+
+
+def test_best_leaves_out_ablation_cells():
+    """An ablation cell runs on another fold partition: its value is not the search's best."""
+    study = _study([("lstm", TrialState.COMPLETE, 0.7)])
+    dist = {"model": CategoricalDistribution(["lstm", "vgg11_1d", "resnet1d18"]), "x": FloatDistribution(0, 1)}
+    study.add_trial(create_trial(state=TrialState.COMPLETE, value=0.99, params={"model": "vgg11_1d", "x": 0.5},
+                                 distributions=dist, user_attrs={"plan": {"stage": "ablation", "family": "vgg1d"}}))
+    assert best(study) == (0.7, 0, "lstm")
 
 
 # ------------------------------------------------------------------------------ storage.redact

@@ -21,12 +21,15 @@ def counts(study: optuna.Study) -> dict[str, int]:
 
 
 def best(study: optuna.Study) -> tuple[float | None, int | None, str]:
-    """(CV AUROC, trial number, model) of the study's best complete trial; ``(None, None, "")``
-    before the first one completes."""
-    try:
-        top = study.best_trial
-    except ValueError:  # Optuna's answer when no trial has completed yet
+    """(CV AUROC, trial number, model) of the study's best complete anchor or search trial
+    (ablation cells run on other folds); ``(None, None, "")`` before the first one completes."""
+    from benchmark.engines.planner import is_search
+
+    done = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            if is_search(t) and t.value is not None]
+    if not done:
         return None, None, ""
+    top = max(done, key=lambda t: (t.value, -t.number))
     return top.value, top.number, str(top.params.get("model", ""))
 
 
