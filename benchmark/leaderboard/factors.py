@@ -50,9 +50,14 @@ def level(config: dict, factor: str) -> str | None:
 
 def trial_scores(study: optuna.Study) -> pd.DataFrame:
     """One row per trial that finished the first fold: its first-fold AUROC, its CV mean when
-    complete, its state and its factor levels."""
+    complete, its state and its factor levels (anchor and search trials: ablation cells run on other
+    folds)."""
+    from benchmark.engines.planner import is_search
+
     rows = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.PRUNED)):
+        if not is_search(t):
+            continue
         folds = trial_folds(t)
         first = folds[(folds["repeat"] == 0) & (folds["fold"] == 0)] if len(folds) else folds
         if first.empty or not math.isfinite(float(first["auroc"].iloc[0])):
@@ -95,15 +100,40 @@ def _first_fold_study(study: optuna.Study, scores: pd.DataFrame) -> optuna.Study
     return view
 
 
+def _family_studies(study: optuna.Study) -> dict[str, optuna.Study]:
+    """Per family, an in-memory study of its complete search trials: fANOVA then ranks the family's
+    own conditional parameters (crop, pretraining, freezing, its architecture), which a whole-study
+    view cannot see because not every trial has them."""
+    from benchmark.engines.planner import is_search
+
+    out: dict[str, optuna.Study] = {}
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        family = t.user_attrs.get("config", {}).get("family")
+        if not family or not is_search(t):
+            continue
+        view = out.setdefault(family, optuna.create_study(direction="maximize"))
+        view.add_trial(optuna.trial.create_trial(params=t.params, distributions=t.distributions, value=t.value))
+    return {f: v for f, v in out.items() if len(v.trials) >= 4}
+
+
 def importances(study: optuna.Study) -> dict[str, dict[str, float]]:
-    """fANOVA importances of the parameters every trial has, per view (a view with fewer than 4
-    trials is left out)."""
+    """fANOVA importances of the parameters every trial of a view has: the first fold of every trial,
+    the complete search trials, and each family's complete search trials (its own conditional
+    parameters); a view with fewer than 4 trials is left out."""
+    from benchmark.engines.planner import is_search
+
     scores = trial_scores(study)
     views = {}
     if len(scores) >= 4:
         views[FIRST_FOLD] = _first_fold_study(study, scores)
-    if len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))) >= 4:
-        views[COMPLETE] = study
+    search = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if is_search(t)]
+    if len(search) >= 4:
+        view = optuna.create_study(direction="maximize")
+        for t in search:
+            view.add_trial(optuna.trial.create_trial(params=t.params, distributions=t.distributions, value=t.value))
+        views[COMPLETE] = view
+    for family, view in _family_studies(study).items():
+        views[f"{family}: {COMPLETE}"] = view
     out: dict[str, dict[str, float]] = {}
     for name, view in views.items():
         try:

@@ -373,6 +373,9 @@ def _figures(study: optuna.Study, table: pd.DataFrame, effects: pd.DataFrame, im
             figs.append((f"Factor effects (forest plot{': ' + view if view else ''}): mean per level with a 95 % "
                          "interval over trials", forest))
     figs.extend(_cost_figures(table))
+    calibration = _calibration_figure(study, table)
+    if calibration is not None:
+        figs.append(calibration)
     figs.append(("Optimization history", optuna.visualization.plot_optimization_history(study)))
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     shared = [p for p in ("model", "normalization", "crop_seconds", "pretrain", "freeze_depth", "lr")
@@ -394,6 +397,35 @@ def _figures(study: optuna.Study, table: pd.DataFrame, effects: pd.DataFrame, im
         fig.update_layout(xaxis_title="1 - specificity", yaxis_title="sensitivity", height=420)
         figs.append(("ROC on the locked test (finalized configurations)", fig))
     return figs
+
+
+def _calibration_figure(study: optuna.Study, table: pd.DataFrame):
+    """Reliability curve of the top rows' out-of-fold probabilities (repeat 0, deciles of the
+    predicted probability; scikit-learn ``calibration_curve``) with each row's Brier score, from the
+    stored predictions (None for a study stored without them)."""
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import brier_score_loss
+
+    from benchmark.predictions import trial_predictions
+
+    fig, drawn = go.Figure(), 0
+    by_number = {t.number: t for t in study.get_trials(deepcopy=False)}
+    for _, row in table.head(3).iterrows():
+        f = trial_predictions(study, by_number[int(row["trial"])])
+        f = f[f["repeat"] == 0]
+        if f.empty or f["y"].nunique() < 2:
+            continue
+        frac, mean = calibration_curve(f["y"], f["p"], n_bins=10, strategy="quantile")
+        brier = brier_score_loss(f["y"], f["p"])
+        fig.add_trace(go.Scatter(x=mean, y=frac, mode="lines+markers",
+                                 name=f"rank {int(row['rank'])} #{int(row['trial'])} {row['model']} (Brier {brier:.3f})"))
+        drawn += 1
+    if not drawn:
+        return None
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="calibrated"))
+    fig.update_layout(xaxis_title="mean predicted probability (decile)", yaxis_title="observed fraction positive",
+                      height=420)
+    return ("Calibration of the top rows (out-of-fold predictions of repeat 0; reliability curve and Brier score)", fig)
 
 
 def _config_html(config: dict) -> str:
