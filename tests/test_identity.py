@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import REPO
 from tests.searchutil import load, search
 
-ARGS = ("--trials", "1", "--models", "minirocket", "--ablation-families", "0", "--random-per-family", "1")
+ARGS = ("--trials", "1", "--models", "minirocket", "--ablation-families", "1", "--random-per-family", "1")
 
 REGISTER_AND_SEARCH = """
 import sys
@@ -49,6 +49,6 @@ def test_a_new_normalization_refuses_to_resume_in_one_line(tmp_path):
     assert len(errors) == 1 and "another budget" in errors[0], proc.stderr[-2000:]
     assert (tmp_path / "pe" / "study.journal").read_bytes() == before
     assert all(t.state.name != "FAIL" for t in load(tmp_path).trials)
-    # unchanged, the same command resumes
+    # unchanged but for a larger --trials (which moves where the ablation starts), the command resumes
     search(tmp_path, *ARGS[:1], "2", *ARGS[2:])
     assert len(load(tmp_path).trials) == 2

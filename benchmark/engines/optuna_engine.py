@@ -172,7 +172,7 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
     ctx = dataclasses.replace(ctx, device=worker_device(ctx.device, worker))
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(storage, options.study_name, ctx, pruner_for(options.pruner, ctx),
-                       plan=dataclasses.asdict(options.plan))
+                       plan=plan_identity(options.plan))
     objective = objective_fn(ctx, options.trial_timeout, options.plan)
     current: list[int] = []  # the trial running now, for Ctrl-C
 
@@ -219,7 +219,7 @@ def _worker_main(args) -> None:
 def run(ctx: SearchContext, storage, options: EngineOptions) -> optuna.Study:
     """Run the study up to ``options.trials`` finished trials in total (resuming what is stored)."""
     study = open_study(storage, options.study_name, ctx, pruner_for(options.pruner, ctx),
-                       plan=dataclasses.asdict(options.plan))
+                       plan=plan_identity(options.plan))
     deadline = time.time() + options.timeout if options.timeout else None
     cores = os.cpu_count() or 1
     workers = max(1, options.n_workers)
@@ -245,6 +245,15 @@ def run(ctx: SearchContext, storage, options: EngineOptions) -> optuna.Study:
             if finished(study) >= options.trials or options.worker_trials is not None:
                 break
     return study
+
+
+def plan_identity(plan: PlanSettings) -> dict:
+    """The planner's settings that change what a trial draws: the random draws per family and the
+    ablation's size. Not ``n_search``: it follows ``--trials``, and a study resumed with a larger
+    ``--trials`` is the same study (its ablation simply starts later)."""
+    out = dataclasses.asdict(plan)
+    del out["n_search"]
+    return out
 
 
 def plan_settings(args, ctx: SearchContext) -> PlanSettings:
