@@ -10,7 +10,7 @@
 5. the README's results table and its answers, rewritten from ``leaderboard.csv``, ``answers.csv`` and
    ``curves.csv`` between their markers.
 
-    python scripts/publish_leaderboard.py [--task pe] [--trials 200] [--skip-search]
+    python scripts/publish_leaderboard.py [--task pe] [--trials 200] [--n-workers 2] [--skip-search] [-- SEARCH OPTIONS]
 
 ``--skip-search`` regenerates every table from the committed study (a change that only touches tables
 needs no search). To rerun the search, move the old folder aside first:
@@ -62,11 +62,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--trials", type=int, default=200)
     p.add_argument("--n-workers", type=int, default=2, help="worker processes of the search (default 2)")
     p.add_argument("--skip-search", action="store_true", help="the study is there: redo steps 2-5")
+    p.add_argument("search_args", nargs=argparse.REMAINDER, help="after --: more options for the search "
+                   "(e.g. -- --random-per-family 2 --ablation-trials 48)")
     args = p.parse_args(argv)
     common = ["--task", args.task, "--results-dir", "leaderboard"]
     if not args.skip_search:
         start = time.time()
-        sh("-m", "benchmark.search", *common, "--trials", str(args.trials), "--n-workers", str(args.n_workers))
+        extra = [a for a in args.search_args if a != "--"]
+        sh("-m", "benchmark.search", *common, "--trials", str(args.trials), "--n-workers", str(args.n_workers), *extra)
         print(f"search wall time: {time.time() - start:.0f} s")
     out = ["--out", str(REPO / "leaderboard" / args.task)]  # the committed answer is written only from here
     sh("-m", "benchmark.leaderboard", "finalize", *common, *out)
