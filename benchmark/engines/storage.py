@@ -201,12 +201,19 @@ def _mark_stale(storage: optuna.storages.BaseStorage, trial_ids: list[int]) -> l
 
 
 class RetryStaleTrial(RetryHeartbeatStaleTrialCallback):
-    """Optuna's retry of a stale trial (same parameters, ``failed_trial`` lineage), whose copy does
-    not inherit the dead trial's ``fail_reason``."""
+    """Optuna's retry of a stale trial (same parameters and plan, ``failed_trial`` lineage), whose copy
+    inherits neither the dead trial's ``fail_reason`` and partial results (fold rows, predictions) nor
+    its ``heartbeat``: Optuna copies the system attributes, and a copied heartbeat names the dead
+    process, so another worker would fail the retry as stale the moment it starts (seen when a
+    killed search was resumed with two workers)."""
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        from benchmark.predictions import PREFIX
+
         trial = copy.copy(trial)
-        trial.user_attrs = {k: v for k, v in trial.user_attrs.items() if k != "fail_reason"}
+        trial.user_attrs = {k: v for k, v in trial.user_attrs.items()
+                            if k not in ("fail_reason", "folds") and not k.startswith(PREFIX)}
+        trial.system_attrs = {k: v for k, v in trial.system_attrs.items() if k != "heartbeat"}
         super().__call__(study, trial)
 
 
