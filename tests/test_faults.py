@@ -66,11 +66,19 @@ def test_dead_worker_trial_is_failed_with_a_reason_and_retried(tmp_path):
     trial = study.ask({"x": optuna.distributions.FloatDistribution(0, 1)})
     beat = {"time": __import__("time").time(), "host": __import__("socket").gethostname(), "pid": _dead_pid()}
     storage.set_trial_system_attr(trial._trial_id, "heartbeat", beat)
+    trial.set_user_attr("plan", {"stage": "search"})
+    trial.set_user_attr("folds", [{"fold": 0}])
+    trial.set_user_attr("predictions.0.0", "AAAA")
     optuna.storages.fail_stale_trials(study)
     dead, retry = study.trials
     assert dead.state == TrialState.FAIL and dead.user_attrs["fail_reason"] == STALE_REASON
     assert retry.state == TrialState.WAITING and retry.system_attrs["failed_trial"] == dead.number
     assert "fail_reason" not in retry.user_attrs  # the retry does not inherit the death
+    assert retry.user_attrs == {"plan": {"stage": "search"}}  # its plan, none of the dead run's results
+    # nor the dead process's heartbeat: the retry must not be judged stale the moment it starts
+    assert "heartbeat" not in retry.system_attrs
+    optuna.storages.fail_stale_trials(study)
+    assert study.trials[1].state == TrialState.WAITING
 
 
 @pytest.mark.slow
