@@ -41,8 +41,12 @@ def test_mde_is_the_power_formula_by_hand():
     assert answers.mde(n, sd, ratio) == pytest.approx(by_hand)
 
 
-def test_pooling_is_dersimonian_laird_by_hand():
-    y, v = np.array([0.02, 0.05, -0.01]), np.array([0.0004, 0.0009, 0.0002])
+@pytest.mark.parametrize("y,v", [
+    ([0.02, 0.05, -0.01], [0.0004, 0.0009, 0.0002]),  # heterogeneous: tau^2 > 0
+    ([-0.186063, -0.241231, -0.061789], [0.0139, 0.07, 0.052]),  # Q < k - 1: tau^2 truncated at 0
+])
+def test_pooling_is_dersimonian_laird_by_hand(y, v):
+    y, v = np.array(y), np.array(v)
     w = 1 / v
     q = float(np.sum(w * (y - np.sum(w * y) / w.sum()) ** 2))
     tau2 = max(0.0, (q - 2) / (w.sum() - np.sum(w ** 2) / w.sum()))

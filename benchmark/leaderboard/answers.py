@@ -121,10 +121,18 @@ def pooled_row(rows: list[dict]) -> dict:
         return base | ({k: ok[0][k] for k in ("mean_delta", "ci_low", "ci_high", "p", "p_better", "p_equivalent",
                                                "p_worse", "mde")} | {"note": "one family: its own row"} if ok
                        else {"note": "no family has this contrast complete"})
-    res = combine_effects(np.array([r["mean_delta"] for r in ok]), np.array([r["_var"] for r in ok]),
-                          method_re="dl", use_t=False)
+    import warnings
+
+    with warnings.catch_warnings():  # its unused HKSJ variant takes the square root of a negative number
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = combine_effects(np.array([r["mean_delta"] for r in ok]), np.array([r["_var"] for r in ok]),
+                              method_re="dl", use_t=False)
     frame = res.summary_frame()
-    mean, se = float(frame.loc["random effect", "eff"]), float(frame.loc["random effect", "sd_eff"])
+    # DerSimonian-Laird truncates tau^2 at 0; statsmodels 0.15 does not (it gave tau^2 = -0.033 and
+    # negative weights on this study's data), and with tau^2 = 0 the random-effects estimate is the
+    # fixed-effect one
+    row = "random effect" if res.tau2 > 0 else "fixed effect"
+    mean, se = float(frame.loc[row, "eff"]), float(frame.loc[row, "sd_eff"])
     z = st.norm.ppf(0.5 + CONFIDENCE / 2)
     p = float(2 * st.norm.sf(abs(mean / se))) if se > 0 else (0.0 if mean else 1.0)
     better = float(st.norm.sf((ROPE - mean) / se)) if se > 0 else float(mean > ROPE)
