@@ -5,6 +5,7 @@ the stand-in notice."""
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 import json
 from types import SimpleNamespace
 
@@ -130,3 +131,10 @@ def test_readme_add_a_model_names_what_must_be_filled():
     section = readme[readme.index("### Adding a model"):readme.index("## The leaderboard")]
     for required in ("stages", "head", "features("):
         assert required in section, required
+
+
+def test_our_tests_package_is_not_shadowed():
+    """baycomp installs a top-level ``tests`` package; pytest's ``pythonpath`` keeps this one first."""
+    import tests
+
+    assert Path(tests.__file__).resolve().parent == REPO / "tests"
