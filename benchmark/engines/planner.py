@@ -169,8 +169,9 @@ class Planner:
 
     # ------------------------------------------------------------------ the plan
     def next_plan(self, study: optuna.Study, number: int) -> dict:
-        trials = [t for t in study.get_trials(deepcopy=False) if t.number != number and PLAN in t.user_attrs
-                  and t.state != TrialState.FAIL]
+        # a failed trial used its slot: a family (or cell, or anchor) that always fails must not
+        # take every later trial (a retry of a dead worker's trial is a new trial with the same plan)
+        trials = [t for t in study.get_trials(deepcopy=False) if t.number != number and PLAN in t.user_attrs]
         plans = [t.user_attrs[PLAN] for t in trials]
         done_anchors = {p.get("anchor") for p in plans if p["stage"] == "anchor"}
         for name, values in self.ctx.budget.anchors:
