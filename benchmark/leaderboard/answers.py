@@ -29,6 +29,7 @@ from scipy import stats as st
 
 from benchmark.ablation import ATTR, QUESTIONS
 from benchmark.leaderboard.stats import CONFIDENCE, corrected_interval, corrected_ttest, holm, variance_factor
+from benchmark.leaderboard.stats import rope_probabilities as stats_rope
 
 ROPE = 0.02  # |ΔAUROC| below this is practically equivalent
 POWER = 0.80
@@ -63,18 +64,8 @@ def _seconds(trial) -> float:
 
 
 def rope_probabilities(delta: np.ndarray, runs: int) -> tuple[float, float, float]:
-    """(P(better), P(equivalent), P(worse)) of a mean difference ``delta`` per block > 0 being
-    better, from baycomp's correlated t-test with ``runs`` repetitions of the K-fold CV."""
-    import baycomp
-
-    delta = np.asarray(delta, dtype=float)
-    if np.var(delta, ddof=1) == 0.0:  # the posterior is a point: where does the mean fall?
-        m = float(delta.mean())
-        return (float(m > ROPE), float(abs(m) <= ROPE), float(m < -ROPE))
-    # baycomp's difference is y - x; its first probability is that x is the larger
-    better, equivalent, worse = baycomp.CorrelatedTTest(delta, np.zeros_like(delta), rope=ROPE,
-                                                             runs=runs).probs()
-    return float(better), float(equivalent), float(worse)
+    """:func:`benchmark.leaderboard.stats.rope_probabilities` with this table's ``ROPE``."""
+    return stats_rope(delta, runs, ROPE)
 
 
 def mde(n_blocks: int, sd: float, ratio: float, alpha: float = 1 - CONFIDENCE, power: float = POWER) -> float:
@@ -100,8 +91,7 @@ def contrast_row(contrast: dict, trials: dict, ratio: float, runs: int) -> dict:
     j = len(shared)
     lo, hi = corrected_interval(delta, ratio)
     _, p = corrected_ttest(delta, np.zeros(j), ratio)
-    better, equivalent, worse = (rope_probabilities(delta, runs if j % runs == 0 else 1) if j >= 2
-                                 else (math.nan,) * 3)
+    better, equivalent, worse = rope_probabilities(delta, runs) if j >= 2 else (math.nan,) * 3
     sd = float(np.std(delta, ddof=1)) if j >= 2 else math.nan
     return row | {"mean_delta": float(np.mean(delta)), "ci_low": lo, "ci_high": hi, "p": p, "p_better": better,
                   "p_equivalent": equivalent, "p_worse": worse, "mde": mde(j, sd, ratio), "blocks": j,

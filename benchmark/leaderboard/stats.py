@@ -143,17 +143,25 @@ def holm(p_values: list[float]) -> list[float]:
     return out.tolist()
 
 
-def _p_equivalent(best, other, runs: int) -> float:
-    """P(|other - best| < ROPE) per block from baycomp's correlated t-test (NaN with fewer than 2 blocks)."""
+def rope_probabilities(delta, runs: int, rope: float = ROPE_VS_BEST) -> tuple[float, float, float]:
+    """(P(better), P(equivalent), P(worse)) of a per-block difference ``delta`` (> 0 better) within
+    ``rope``, from baycomp's Bayesian correlated t-test over ``runs`` repetitions of the K-fold CV."""
     import baycomp
 
+    delta = np.asarray(delta, dtype=float)
+    if np.var(delta, ddof=1) == 0.0:  # the posterior is a point: where does the mean fall?
+        m = float(delta.mean())
+        return (float(m > rope), float(abs(m) <= rope), float(m < -rope))
+    runs = runs if len(delta) % runs == 0 else 1
+    # baycomp's difference is y - x; its first probability is that x is the larger
+    better, equivalent, worse = baycomp.CorrelatedTTest(delta, np.zeros_like(delta), rope=rope, runs=runs).probs()
+    return float(better), float(equivalent), float(worse)
+
+
+def _p_equivalent(best, other, runs: int) -> float:
+    """P(|other - best| < ROPE) per block (NaN with fewer than 2 blocks)."""
     d = np.asarray(other, dtype=float) - np.asarray(best, dtype=float)
-    if len(d) < 2:
-        return math.nan
-    if np.var(d, ddof=1) == 0.0:
-        return float(abs(d.mean()) <= ROPE_VS_BEST)
-    runs = runs if len(d) % runs == 0 else 1
-    return float(baycomp.CorrelatedTTest(d, np.zeros_like(d), rope=ROPE_VS_BEST, runs=runs).probs()[1])
+    return math.nan if len(d) < 2 else rope_probabilities(d, runs)[1]
 
 
 # ------------------------------------------------------------------------------ families: Friedman + CD
