@@ -85,8 +85,11 @@ BUDGETS = {
     # out, its catch22 transform alone taking 32-34 s a fold (5.5 min a trial) on 2 cores; s4d is left
     # out, its FFT convolutions running at about 4 GFLOP/s there (scripts/bench_ceiling.py --families
     # s4d: its costliest kept configuration about 13 min a trial, against 1.5-3 min for the others).
-    "small": Budget("small", folds=5, min_epochs=5, max_epochs=20, patience=5, crops=(2.5, 5.0), pretrain_epochs=5,
-                    repeats=2, max_train_tflop=4.0, excluded_models=("catch22_forest", "s4d"),
+    # Epochs at most 12 (patience 4) and batches of 64 or 128: on 2 cores a trial's time is mostly
+    # per-step overhead and late epochs that early stopping on ~5 inner-validation positives rarely
+    # keeps; with 20 epochs and batch 32 the 200-trial main command needed over 2 h (0.4.0 README).
+    "small": Budget("small", folds=5, min_epochs=5, max_epochs=12, patience=4, crops=(2.5, 5.0), pretrain_epochs=5,
+                    repeats=2, batch_sizes=(64, 128), max_train_tflop=4.0, excluded_models=("catch22_forest", "s4d"),
                     baseline_overrides={"minirocket": {"num_kernels": 5000}, "multirocket": {"num_kernels": 1000},
                                         "rocket": {"num_kernels": 500}, "arsenal": {"num_kernels": 100, "n_estimators": 5}},
                     # width 16: the widest ResNet the 4 TFLOP ceiling keeps on the stand-in
