@@ -8,6 +8,8 @@ catch22_forest); sktime's rocket and catch22 transforms are compiled with numba 
 
 from __future__ import annotations
 
+import contextlib
+
 import inspect
 from typing import Callable
 
@@ -131,6 +133,10 @@ class ThresholdedClassifier(ECGClassifier):
 
     # -- the protocol's steps (benchmark.estimators.ECGClassifier.fit runs them) ---------------
     def _fit(self, X, y, fit_idx, val_idx, epoch_callback=None):
+        with torch_threads_kept():
+            return self._fit_features_and_head(X, y, fit_idx, val_idx)
+
+    def _fit_features_and_head(self, X, y, fit_idx, val_idx):
         y = y.astype(int)
         self.features_ = None if self.head == "arsenal" else self._make_features()
         if self.features_ is not None:
@@ -144,7 +150,8 @@ class ThresholdedClassifier(ECGClassifier):
         return self.head_.predict_proba(self._features(X, memo))[:, 1]
 
     def _predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return self._proba(X)
+        with torch_threads_kept():
+            return self._proba(X)
 
     @property
     def n_parameters_(self) -> int:
@@ -162,6 +169,23 @@ class ThresholdedClassifier(ECGClassifier):
         if self.head == "forest":
             return size + int(sum(t.tree_.node_count for t in self.head_.estimators_))
         return size + _fitted_size(self.head_)
+
+
+@contextlib.contextmanager
+def torch_threads_kept():
+    """Keep PyTorch's intra-op thread count across sktime's rocket transforms: their numba code
+    sets the process's OpenMP thread count (measured: ``torch.get_num_threads()`` 1 -> 2 after one
+    MiniRocket fit), so a worker pinned to 1 thread ran every later deep trial with 2 threads on
+    a core shared with the other worker (OpenMP spin-waiting; per-fold time about 1.7x) and
+    stored a thread count it was not meant to have."""
+    import torch
+
+    threads = torch.get_num_threads()
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
 
 
 def _digest(a: np.ndarray) -> str:
