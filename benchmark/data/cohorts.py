@@ -63,7 +63,9 @@ def load_standin(data_dir: str | None = None, fs: float = 100.0, seconds: float 
     if len(bad):
         raise DataError(f"{root / 'ptbxl_database.csv'}: record {bad['record_id'].iloc[0]} disagrees with the "
                         "stand-in manifest (another PTB-XL version?)")
-    table = table.rename(columns={"label_db": "label"})[["record_id", "patient_id", "label", "file"]]
+    # which stand-in codes make a record positive (recall per code: benchmark.leaderboard.codes)
+    table["codes"] = table["scp_codes"].map(lambda codes: ";".join(sorted(c for c in codes if c in STANDIN_CODES)))
+    table = table.rename(columns={"label_db": "label"})[["record_id", "patient_id", "label", "file", "codes"]]
 
     return CohortData(STANDIN_NAME, STANDIN_NOTICE, table, ["label"], source, fs, seconds,
                       manifest_hash(table, ["label"], STANDIN_NAME), "ptbxl", is_standin=True,

@@ -57,6 +57,14 @@ class CohortData:
     def record_ids(self) -> list[str]:
         return list(self.table["record_id"])
 
+    def codes(self) -> dict[str, str]:
+        """``{record_id: "CODE;CODE"}``: which label codes make each record positive, where the cohort
+        says (an optional ``codes`` column; see :mod:`benchmark.leaderboard.codes`); ``{}`` otherwise."""
+        if "codes" not in self.table.columns:
+            return {}
+        values = self.table["codes"].fillna("").astype(str)
+        return dict(zip(self.table["record_id"], values)) if values.str.len().any() else {}
+
     def with_signals(self, ids: list[str] | None = None) -> "CohortData":
         """A copy whose signals are open for ``ids`` (default: all records)."""
         rows = self.table if ids is None else self.table[self.table["record_id"].isin(set(ids))]

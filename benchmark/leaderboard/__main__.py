@@ -119,14 +119,15 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     from benchmark.engines.progress import counts as trial_counts
     from benchmark.leaderboard import factors, report, stats
     from benchmark.leaderboard.finalize import load_finalized, read_log, usage, usage_line
-    from benchmark.leaderboard.table import family_view, fold_frame, leaderboard
+    from benchmark.leaderboard.table import equal_budget, family_view, fold_frame, leaderboard
 
     table = leaderboard(study)
     if table.empty:
         raise ConfigError(f"study {study.study_name!r} has no completed trial yet")
     counts = trial_counts(study)
     use = usage(read_log(Path(args.results_dir), args.task, study.study_name))
-    ranking = stats.family_ranking(table, fold_frame(study))
+    compared, draws, unranked = equal_budget(study, table)
+    ranking = stats.family_ranking(compared, fold_frame(study), draws, unranked)
     head = report.header(study) | {
         "selection_score": stats.SELECTION_NOTE, "interval_method": stats.CV_METHOD,
         "comparison_method": stats.COMPARISON_METHOD, "family_ranking_method": stats.RANKING_METHOD,
@@ -143,8 +144,13 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     from benchmark.leaderboard.curves import curves
 
     head |= selection_estimate(study, table)
+    from benchmark.leaderboard import codes
+    from benchmark.leaderboard.finalize import finalized_dir
+
     written = report.write_all(out, study, head, table, counts, effects, importances, finalized, args.rows,
                                families=family_view(table),
+                               codes=codes.table(codes.read(finalized_dir(Path(args.results_dir), args.task,
+                                                                          study.study_name))),
                                extra={"family_ranking": ranking.as_dict(), "locked_test_use": use},
                                answers=answer_table(study), curves=curves(study))
     if drawn:

@@ -204,4 +204,7 @@ def finalize(study, ctx: SearchContext, data, results_dir: Path, top: int = 1, f
     use = usage(read_log(results_dir, ctx.task, study.study_name))
     for r in results:
         r["locked_test_use"] = use
+    from benchmark.leaderboard import codes
+
+    codes.write(folder, study, results, ctx.cohort, ctx.split)  # from the stored predictions: no new look
     return results, use

@@ -40,7 +40,9 @@ COMPARISON_METHOD = ("two-sided Nadeau-Bengio corrected resampled paired t-test 
 SELECTION_NOTE = ("CV AUROC is the selection score: the search (TPE, pruner) and this ranking chose the top rows on "
                   "the same dev folds, so the top score is optimistically biased (winner's curse); only the locked "
                   "test estimates the performance of a configuration chosen before it was opened")
-RANKING_METHOD = "Friedman test (scipy) + Nemenyi post-hoc critical-difference diagram (scikit-posthocs; Demsar 2006)"
+RANKING_METHOD = ("Friedman test (scipy) + Nemenyi post-hoc critical-difference diagram (scikit-posthocs; Demsar 2006) "
+                  "over each family's best of its first m independent random draws (m equal for every family: "
+                  "equal budget in trials)")
 TEST_AUC_METHOD = (f"percentile bootstrap over patients ({N_BOOTSTRAP} resamples, stratified by patient class; "
                    "scipy.stats.bootstrap)")
 PROPORTION_METHOD = "Wilson score interval (Wilson 1927; statsmodels proportion_confint)"
@@ -178,9 +180,12 @@ class FamilyRanking:
     mean_ranks: dict[str, float] = field(default_factory=dict)  # 1 = best
     nemenyi_p: pd.DataFrame | None = None
     note: str = ""
+    draws: int = 0  # each family is the best of this many random draws (0: every complete trial, old studies)
+    unranked: list[str] = field(default_factory=list)  # families with no complete random draw
 
     def as_dict(self) -> dict:
         return {"method": self.method, "families": self.families, "trials": self.trials, "blocks": self.blocks,
+                "draws_per_family": self.draws, "families_without_a_complete_draw": self.unranked,
                 "friedman_statistic": _finite(self.statistic), "friedman_p": _finite(self.p_value),
                 "mean_ranks": self.mean_ranks, "note": self.note,
                 "nemenyi_p": None if self.nemenyi_p is None else
@@ -196,14 +201,17 @@ def best_per_family(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop_duplicates("family", keep="first").reset_index(drop=True)
 
 
-def family_ranking(table: pd.DataFrame, folds: pd.DataFrame) -> FamilyRanking:
+def family_ranking(table: pd.DataFrame, folds: pd.DataFrame, draws: int = 0,
+                   unranked: list[str] | None = None) -> FamilyRanking:
     """Friedman test + Nemenyi p-values over the families' best configurations on the (repeat, fold)
     blocks they all share; ``note`` says why nothing was tested when fewer than 3 families or 2
-    blocks are available."""
+    blocks are available. ``table``: the rows compared (:func:`benchmark.leaderboard.table.equal_budget`:
+    the best of ``draws`` random draws each); ``unranked``: families with no complete draw, listed."""
     import scikit_posthocs as sp
 
     best = best_per_family(table)
-    result = FamilyRanking(families=list(best["family"]), trials=dict(zip(best["family"], map(int, best["trial"]))))
+    result = FamilyRanking(families=list(best["family"]), trials=dict(zip(best["family"], map(int, best["trial"]))),
+                           draws=draws, unranked=list(unranked or []))
     wide = (folds[folds["trial"].isin(best["trial"])]
             .assign(family=lambda d: d["trial"].map(dict(zip(best["trial"], best["family"]))))
             .pivot_table(index=["repeat", "fold"], columns="family", values="auroc")
@@ -239,7 +247,8 @@ def write_cd_diagram(ranking: FamilyRanking, path: Path) -> bool:
 
     fig, ax = plt.subplots(figsize=(8, 0.6 + 0.35 * len(ranking.mean_ranks)))
     sp.critical_difference_diagram(pd.Series(ranking.mean_ranks), ranking.nemenyi_p, ax=ax, alpha=ALPHA)
-    ax.set_title(f"Mean rank of each family's best configuration over {ranking.blocks} (repeat, fold) blocks; "
+    of = f"best of its first {ranking.draws} random draws" if ranking.draws else "best configuration"
+    ax.set_title(f"Mean rank of each family's {of} over {ranking.blocks} (repeat, fold) blocks; "
                  f"Friedman p = {ranking.p_value:.3g}", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, format="svg", metadata={"Date": None})

@@ -118,6 +118,26 @@ def leaderboard(study: optuna.Study) -> pd.DataFrame:
     return stats.compare_to_best(table, folds)
 
 
+def equal_budget(study: optuna.Study, table: pd.DataFrame) -> tuple[pd.DataFrame, int, list[str]]:
+    """The rows the family ranking compares: each family's first ``m`` independent random draws
+    (the planner's unpruned ``random`` phase, in trial order), ``m`` the fewest complete draws any
+    family has, so every family is the best of the same number of draws. Returns (rows, m, the
+    families with no complete random draw: listed, not ranked). A study without plans (made
+    before the planner) has no random draws: every row, ``m = 0``."""
+    from benchmark.engines.planner import plan_of
+    from benchmark.leaderboard.curves import families_searched
+
+    plans = {t.number: plan_of(t) for t in search_trials(study, states=(TrialState.COMPLETE,))}
+    random = table[table["trial"].map(lambda n: plans.get(int(n), {}).get("phase") == "random")]
+    if random.empty:
+        return table, 0, []
+    counts = random.groupby("family").size()
+    missing = [f for f in families_searched(study) if f not in counts.index]
+    m = int(counts.min())
+    first = random.sort_values("trial").groupby("family", sort=False).head(m)
+    return table[table["trial"].isin(set(first["trial"]))], m, missing
+
+
 def family_view(table: pd.DataFrame) -> pd.DataFrame:
     """Each model family's best configuration (the per-family view of the table)."""
     return stats.best_per_family(table)

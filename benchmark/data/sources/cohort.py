@@ -1,6 +1,8 @@
 """A user's cohort (what the ``pe`` task loads) in the documented layout::
 
-    DIR/labels.csv      record,patient_id,label[,split]    (label 0/1; split dev|test, optional)
+    DIR/labels.csv      record,patient_id,label[,split][,codes]
+                        (label 0/1; split dev|test, optional; codes: the label codes of a
+                        positive, ";"-separated, optional: the leaderboard then shows recall per code)
     DIR/<record>.hea    WFDB header (+ its signal file), any sampling rate, 12 leads in any order
 
 ``record`` is the WFDB record path relative to ``DIR`` without extension (sub-folders allowed).
@@ -75,6 +77,8 @@ class Cohort(Source):
             if not (self.root / f"{rec}.hea").is_file():
                 problems.append(f"{where}: record {rec!r} has no WFDB header {self.root / (rec + '.hea')}")
             row = {"record_id": rec, "patient_id": r["patient_id"].strip(), "label": label, "file": rec}
+            if "codes" in raw.columns:  # optional: the label codes of a positive, ";"-separated (recall per code)
+                row["codes"] = ";".join(c.strip() for c in r["codes"].split(";") if c.strip())
             if "split" in raw.columns:
                 split = r["split"].strip().lower()
                 if split not in SPLIT_VALUES:
