@@ -140,3 +140,27 @@ def test_a_study_declares_its_contrasts_before_any_cell_runs(tmp_path, monkeypat
     monkeypatch.setattr(benchmark.cv, "run_fold", no_rerun)
     losses = {t.number: log_loss((f := trial_predictions(study, t))["y"], f["p"], labels=[0, 1]) for t in study.trials}
     assert len(losses) == len(study.trials) and all(np.isfinite(v) for v in losses.values())
+    # ... and registered as a leaderboard statistic, the leaderboard writes it, still with no re-run
+    import pandas as pd
+
+    from benchmark.leaderboard.__main__ import main as leaderboard_main
+    from benchmark.leaderboard.statistic import _STATISTICS, Statistic, register_statistic
+
+    @register_statistic
+    class LogLoss(Statistic):
+        name, title, method = "log_loss", "Log loss per trial", "scikit-learn log_loss of the stored predictions"
+
+        def compute(self, inputs):
+            return pd.DataFrame([{"trial": t.number, "log_loss": log_loss((f := trial_predictions(inputs.study, t))["y"],
+                                                                          f["p"], labels=[0, 1])}
+                                 for t in inputs.study.trials])
+
+    try:
+        leaderboard_main(["--task", "pe", "--results-dir", str(tmp_path), "--out", str(tmp_path / "out")])
+    finally:
+        _STATISTICS._items.pop("log_loss")
+    written = pd.read_csv(tmp_path / "out" / "log_loss.csv")
+    assert dict(zip(written["trial"], written["log_loss"])) == pytest.approx(losses, rel=1e-9)
+    meta = json.loads((tmp_path / "out" / "leaderboard.meta.json").read_text())
+    assert meta["statistics"]["log_loss"]["method"].startswith("scikit-learn")
+    assert "Log loss per trial" in (tmp_path / "out" / "index.html").read_text()

@@ -144,13 +144,13 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     from benchmark.leaderboard.curves import curves
 
     head |= selection_estimate(study, table)
-    from benchmark.leaderboard import codes
     from benchmark.leaderboard.finalize import finalized_dir
+    from benchmark.leaderboard.statistic import Inputs, compute_all
 
+    computed = compute_all(Inputs(study, table, finalized, finalized_dir(Path(args.results_dir), args.task,
+                                                                         study.study_name)))
     written = report.write_all(out, study, head, table, counts, effects, importances, finalized, args.rows,
-                               families=family_view(table),
-                               codes=codes.table(codes.read(finalized_dir(Path(args.results_dir), args.task,
-                                                                          study.study_name))),
+                               families=family_view(table), statistics=computed,
                                extra={"family_ranking": ranking.as_dict(), "locked_test_use": use},
                                answers=answer_table(study), curves=curves(study))
     if drawn:

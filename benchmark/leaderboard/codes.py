@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from benchmark import predictions as stored
+from benchmark.leaderboard.columns import Column
+from benchmark.leaderboard.statistic import Inputs, Statistic, register_statistic
 
 FILE = "codes.json"
 COLUMNS = ["trial", "code", "dev_positives", "test_positives", "test_found", "test_recall", "test_recall_ci_low",
@@ -128,3 +130,31 @@ def table(data: dict | None) -> pd.DataFrame:
                          "cv_found": cv_found, "cv_total": cv_total,
                          "cv_recall": cv_found / cv_total if cv_total else np.nan})
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+@register_statistic
+class RecallByCode(Statistic):
+    """``codes.csv`` and its page table, from ``finalized/<study>/codes.json``."""
+
+    name = "codes"
+    title = "Recall per label code, and the split's code mix"
+    method = ("per finalized trial and label code: positives in dev and in the locked test (a positive with two codes "
+              "counts under both; compare the two to see an easier test mix), recall on the locked test at the "
+              "dev-fitted threshold with a Wilson score interval (Wilson 1927), and CV recall over the stored "
+              "out-of-fold probabilities, each fold at its own training-side threshold, pooled over folds and repeats")
+
+    columns = {name: Column(label, label, definition, dtype, digits=2) for name, label, definition, dtype in (
+        ("trial", "Trial", "the finalized trial", "int"),
+        ("code", "Code", "the label code", "str"),
+        ("dev_positives", "Dev positives", "dev positives carrying the code", "int"),
+        ("test_positives", "Test positives", "locked-test positives carrying the code", "int"),
+        ("test_found", "Test found", "of those, predicted positive at the dev-fitted threshold", "int"),
+        ("test_recall", "Test recall", "test found / test positives", "float"),
+        ("test_recall_ci_low", "Test recall, 95 % low", "Wilson score interval", "float"),
+        ("test_recall_ci_high", "Test recall, 95 % high", "Wilson score interval", "float"),
+        ("cv_found", "CV found", "out-of-fold positives carrying the code found at the fold's threshold", "int"),
+        ("cv_total", "CV positives", "out-of-fold positives carrying the code, over all repeats", "int"),
+        ("cv_recall", "CV recall", "CV found / CV positives", "float"))}
+
+    def compute(self, inputs: Inputs) -> pd.DataFrame:
+        return table(read(inputs.finalized_dir)) if inputs.finalized_dir is not None else table(None)

@@ -206,5 +206,5 @@ def finalize(study, ctx: SearchContext, data, results_dir: Path, top: int = 1, f
         r["locked_test_use"] = use
     from benchmark.leaderboard import codes
 
-    codes.write(folder, study, results, ctx.cohort, ctx.split)  # from the stored predictions: no new look
+    codes.write(folder, study, results, data.cohort, ctx.split)  # stored predictions; the whole cohort table: no new look
     return results, use

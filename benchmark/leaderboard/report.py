@@ -182,7 +182,7 @@ def write_json(frame: pd.DataFrame, path: Path, meta: dict) -> None:
 def write_all(out: Path, study: optuna.Study, head: dict, table: pd.DataFrame, counts: dict, effects: pd.DataFrame,
               importances: dict, finalized: list[dict], top: int, families: pd.DataFrame | None = None,
               extra: dict | None = None, answers: pd.DataFrame | None = None,
-              curves: pd.DataFrame | None = None, codes: pd.DataFrame | None = None) -> list[Path]:
+              curves: pd.DataFrame | None = None, statistics: dict | None = None) -> list[Path]:
     """Every leaderboard file into ``out`` (``families.csv`` when ``families`` is given; ``extra``
     goes into the metadata); returns their paths. Write ``cd_diagram.svg`` first to have it embedded."""
     board = tidy(table, trial_configs(study))
@@ -210,14 +210,15 @@ def write_all(out: Path, study: optuna.Study, head: dict, table: pd.DataFrame, c
     if curves is not None:
         write_csv(curves.map(lambda v: _round(v) if isinstance(v, float) else v), out / "curves.csv")
         paths.append(out / "curves.csv")
-    if codes is not None and len(codes):
-        write_csv(codes.map(lambda v: _round(v) if isinstance(v, float) else v), out / "codes.csv")
-        paths.append(out / "codes.csv")
+    for name, (stat, frame) in (statistics or {}).items():  # benchmark.leaderboard.statistic
+        write_csv(frame.map(lambda v: _round(v) if isinstance(v, float) else v), out / f"{name}.csv")
+        meta.setdefault("statistics", {})[name] = {"file": f"{name}.csv", "title": stat.title, "method": stat.method}
+        paths.append(out / f"{name}.csv")
     paths += [out / "leaderboard.meta.json", out / "leaderboard.json", out / "index.html"]
     paths[-3].write_text(_dump(meta))
     write_json(board, paths[-2], meta)
     write_html(paths[-1], study, head, board, counts, factor_frame, importances, finalized, top, answers, curves,
-               codes)
+               statistics)
     return paths
 
 
@@ -533,29 +534,14 @@ def finalized_html(finalized: list[dict], board: pd.DataFrame) -> str:
             + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>")
 
 
-def codes_html(codes: pd.DataFrame | None) -> str:
-    """Recall per label code of each finalized trial, beside the split's code mix (dev against the
-    locked test); empty when the cohort has no codes."""
-    if codes is None or not len(codes):
-        return ""
-    def pct(k, n):
-        return f"{k}/{n} = {k / n:.2f}" if n else "–"
-
-    rows = []
-    for r in codes.itertuples():
-        ci = "" if pd.isna(r.test_recall_ci_low) else f" [{r.test_recall_ci_low:.2f}, {r.test_recall_ci_high:.2f}]"
-        rows.append(f"<tr><td>{'' if pd.isna(r.trial) else int(r.trial)}</td><td class=txt>{html.escape(str(r.code))}</td>"
-                    f"<td>{int(r.dev_positives)}</td><td>{int(r.test_positives)}</td>"
-                    f"<td class='txt iv'>{pct(int(r.test_found), int(r.test_positives))}{ci}</td>"
-                    f"<td class='txt iv'>{pct(int(r.cv_found), int(r.cv_total))}</td></tr>")
-    heads = ("Trial", "Code", "Dev positives", "Test positives", "Locked-test recall [95 % CI]",
-             "CV recall (out-of-fold, all repeats)")
-    return ("<h3>Recall per label code, and the split's code mix</h3><p>A positive with two codes counts under "
-            "both. A locked test rich in an easy code flatters every model: compare the two count columns. "
-            "Intervals: Wilson score. CV recall pools each fold's held-out positives at that fold's own "
-            "training-side threshold (<code>codes.csv</code>).</p><div class='scroll'><table class='board'><thead><tr>"
-            + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead><tbody>" + "".join(rows)
-            + "</tbody></table></div>")
+def statistics_html(statistics: dict | None) -> str:
+    """Each registered statistic's table (:mod:`benchmark.leaderboard.statistic`): title, method, rows."""
+    parts = []
+    for name, (stat, frame) in (statistics or {}).items():
+        parts.append(f"<h3>{html.escape(stat.title)}</h3><p>{html.escape(stat.method)} "
+                     f"(<code>{html.escape(name)}.csv</code>).</p><div class='scroll'>"
+                     f"{frame_html(frame, stat.columns)}</div>")
+    return "".join(parts)
 
 
 def _svg(path: Path) -> str:
@@ -672,7 +658,7 @@ def _answer_cell(v) -> str:
 def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame, counts: dict,
                effects: pd.DataFrame, importances: dict, finalized: list[dict], top: int,
                answers: pd.DataFrame | None = None, curves: pd.DataFrame | None = None,
-               codes: pd.DataFrame | None = None) -> None:
+               statistics: dict | None = None) -> None:
     """``board`` and ``effects`` are the tidy frames (``tidy``) the CSV files are written from."""
     parts, effect_parts = [], []
     js_first = curves is None or not len(curves)  # else the curves at the top carry plotly.js
@@ -710,7 +696,7 @@ def write_html(path: Path, study: optuna.Study, head: dict, board: pd.DataFrame,
 <input type="checkbox" id="allcols"><label class="toggle" for="allcols"> show all columns</label>
 <div class="scroll">{board_html(board, configs, top)}</div>
 <h2>Locked test (ordered by leaderboard rank)</h2>{finalized_html(finalized, board)}
-{codes_html(codes)}
+{statistics_html(statistics)}
 {cd}
 <h2>Factor effects (mean AUROC per level over trials)</h2>{''.join(effect_parts)}{factor_table}
 {''.join(parts)}</body></html>
