@@ -126,9 +126,8 @@ def test_reproduce_output_starts_with_the_cohort_notice():
     assert standin_notice(mine) == "cohort: cohort:mine"
 
 
-def test_readme_add_a_model_names_what_must_be_filled():
-    readme = (REPO / "README.md").read_text()
-    section = readme[readme.index("### Adding a model"):readme.index("## The leaderboard")]
+def test_the_add_a_model_page_names_what_must_be_filled():
+    section = (REPO / "docs" / "extending" / "model.md").read_text()
     for required in ("stages", "head", "features("):
         assert required in section, required
 

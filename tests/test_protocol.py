@@ -181,8 +181,8 @@ def test_wilcoxon_pruner_prunes_from_four_steps():
     n = wilcoxon_min_steps()
     assert wilcoxon(-np.arange(1.0, n), alternative="less").pvalue >= WILCOXON_P  # n - 1 steps: cannot
     assert wilcoxon(-np.arange(1.0, n + 1), alternative="less").pvalue < WILCOXON_P
-    readme = (REPO / "README.md").read_text()
-    for steps in (3, 4, 5):  # the numbers the README states
+    readme = (REPO / "docs" / "protocol.md").read_text()
+    for steps in (3, 4, 5):  # the numbers the protocol page states
         p = wilcoxon(-np.arange(1.0, steps + 1), alternative="less").pvalue
         assert p == pytest.approx(2.0 ** -steps) and f"{p:.4g} with {steps}" in readme
     assert f"prune from the {n}th step on" in readme
