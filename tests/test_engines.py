@@ -127,3 +127,49 @@ def test_postgres_bad_url_and_password(tmp_path):
     assert "wrongpass" not in proc.stderr
     proc = search(tmp_path, "--storage", url.rsplit("/", 1)[0] + "/no_such_db", "--trials", "1", *MODELS, check=False)
     _one_line_error(proc, "no_such_db", "cannot open")
+
+
+# ------------------------------------------------------------------------------ storage on public APIs
+def test_a_heartbeat_is_renewed_while_a_trial_runs_and_judged_by_its_age(tmp_path):
+    import socket
+
+    from benchmark.engines.storage import Heartbeat, RepairingJournalStorage, fail_stale_trials, is_stale
+
+    storage = RepairingJournalStorage(tmp_path / "study.journal")
+    study = optuna.create_study(study_name="s", storage=storage)
+    trial = study.ask({"x": optuna.distributions.FloatDistribution(0, 1)})
+    with Heartbeat(storage, "s", trial.number, interval=0.05):
+        first = study.trials[0].system_attrs["heartbeat"]
+        time.sleep(0.3)
+        assert study.trials[0].system_attrs["heartbeat"]["time"] > first["time"]
+        assert fail_stale_trials(study, storage) == []  # alive, on this host
+    assert first["pid"] == os.getpid() and first["host"] == socket.gethostname()
+    now = time.time()
+    assert not is_stale(None, now, "h") and not is_stale({"time": now, "host": "other", "pid": 1}, now, "h")
+    assert is_stale({"time": now - 60, "host": "other", "pid": 1}, now, "h")
+    assert fail_stale_trials(study, storage, grace=0) == [0]  # its worker stopped beating
+    assert study.trials[0].state == TrialState.FAIL and study.trials[1].state == TrialState.WAITING
+
+
+def test_the_journal_reader_numbers_operations_not_lines(tmp_path):
+    """A bad line inside a journal gets no number: reads that resume (and other processes) stay in step."""
+    import warnings
+
+    from benchmark.engines.storage import RepairingJournalStorage
+
+    path = tmp_path / "study.journal"
+    study = optuna.create_study(study_name="s", storage=RepairingJournalStorage(path), direction="maximize")
+    study.enqueue_trial({"x": 1.0})
+    with open(path, "ab") as f:
+        f.write(b'{"not an operation": 1}\n')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        live = optuna.load_study(study_name="s", storage=RepairingJournalStorage(path))  # reads the bad line
+        study.enqueue_trial({"x": 2.0})  # the writer reads it too, then appends after it
+        assert len(live.trials) == 2  # the resumed read finds the new operation
+        study.enqueue_trial({"x": 3.0})
+        assert len(live.trials) == 3 and len(study.trials) == 3
+    assert sum("not a journal operation" in str(w.message) for w in caught) == 2  # once per reader, never again
+    with pytest.warns(UserWarning, match="line 3 is not a journal operation"):
+        again = optuna.load_study(study_name="s", storage=RepairingJournalStorage(path)).trials
+    assert [t.state for t in again] == [TrialState.WAITING] * 3

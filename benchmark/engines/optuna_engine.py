@@ -18,6 +18,7 @@ from optuna.trial import TrialState
 
 from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
 from benchmark.engines.progress import ProgressMonitor
+from benchmark.engines.storage import Heartbeat, fail_stale_trials
 from benchmark.engines.study import FINISHED, finished, open_study
 from benchmark import predictions
 from benchmark.errors import ConfigError, one_line
@@ -178,7 +179,8 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
 
     def tracked(trial: optuna.Trial) -> float:
         current[:] = [trial.number]
-        return objective(trial)
+        with Heartbeat(storage, study.study_name, trial.number):  # a dead worker's trial is found and retried
+            return objective(trial)
 
     ran: list[optuna.trial.FrozenTrial] = []
 
@@ -187,12 +189,17 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
         if sum(t.state in FINISHED for t in ran) >= quota:
             study.stop()
 
+    def retry_stale(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        fail_stale_trials(study, storage)
+
     timeout = None if deadline is None else deadline - time.time()
     if timeout is not None and timeout <= 0:
         return
+    fail_stale_trials(study, storage)  # before the first trial, then after each (as Optuna does for its RDB heartbeat)
     try:
         study.optimize(tracked, n_trials=quota * options.max_attempts_factor, timeout=timeout, catch=(Exception,),
-                       callbacks=[MaxTrialsCallback(options.trials, states=FINISHED), own_quota], gc_after_trial=True)
+                       callbacks=[MaxTrialsCallback(options.trials, states=FINISHED), own_quota, retry_stale],
+                       gc_after_trial=True)
     except KeyboardInterrupt:
         _requeue_interrupted(study, current)
         raise

@@ -10,7 +10,6 @@ Ray is an optional extra: ``pip install -e ".[ray]"``.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,7 +182,6 @@ def run(ctx: SearchContext, storage, options: RayOptions):
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search import ConcurrencyLimiter
 
-    warnings.filterwarnings("ignore", message="Heartbeat of storage")  # Ray's searcher asks/tells itself
     try:
         study = open_study(storage, options.study_name, ctx)
         predictions.store_index(study, ctx.split, ctx.cohort)
