@@ -129,6 +129,30 @@ def test_postgres_bad_url_and_password(tmp_path):
     _one_line_error(proc, "no_such_db", "cannot open")
 
 
+# ------------------------------------------------------------------------------ one trial reporter
+def test_the_trial_reporter_gives_both_engines_the_same_steps_and_attributes():
+    from benchmark.engines.base import Step, TrialReporter
+    from benchmark.fidelity import fold_step
+
+    stored: dict = {}
+    steps: list[Step] = []
+    reporter = TrialReporter(3, stored.update, steps.append)
+    reporter.on_epoch(0, 0, {"val_auroc": 0.6})
+    reporter.on_epoch(0, 1, {"val_auroc": float("nan")})  # not reported
+    reporter.on_epoch(1, 0, {"val_auroc": 0.7})  # later folds' epochs are not reported
+    reporter.on_predictions(0, 0, np.array([0.25, 0.75]))
+    row = {"repeat": 0, "fold": 0, "auroc": 0.8, "fit_seconds": 1.0, "predict_ms_per_record": 2.0, "n_parameters": 10,
+           "forward_flops_per_record": 5.0, "threshold_positives": 99}
+    reporter.on_fold(0, row)
+    reporter.on_fold(1, {**row, "fold": 1, "auroc": 0.6})
+    assert [(s.step, s.value, s.is_fold) for s in steps] == [(0, 0.6, False), (fold_step(0, 3), 0.8, True),
+                                                              (fold_step(1, 3), 0.6, True)]
+    assert steps[0].where == {"fold": 0, "epoch": 0}
+    assert steps[2].where == {"repeat": 0, "fold": 1, "fold_index": 1} and steps[2].cv_auroc == pytest.approx(0.7)
+    assert [f["auroc"] for f in stored["folds"]] == [0.8, 0.6] and stored["fit_seconds"] == 2.0
+    assert "cv_auroc" not in stored and "warnings" not in stored and "predictions.0.0" in stored
+
+
 # ------------------------------------------------------------------------------ storage on public APIs
 def test_a_heartbeat_is_renewed_while_a_trial_runs_and_judged_by_its_age(tmp_path):
     import socket

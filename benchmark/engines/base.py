@@ -1,10 +1,12 @@
-"""The engine contract, the engine registry, and the one place a trial's results are recorded.
+"""The engine contract, the engine registry, and the one place a trial's results are recorded and
+reported.
 
 An engine runs the study's trials: it samples each configuration with
 :func:`benchmark.objective.configure`, cross-validates it with :func:`benchmark.objective.evaluate`
-(reporting the epoch x fold fidelity of :mod:`benchmark.fidelity` to its pruner or scheduler) and
-stores what :func:`benchmark.objective.trial_record`, :func:`pretrain_attrs` and :func:`fold_attrs` give on the Optuna trial, so that the
-leaderboard, ``finalize`` and ``reproduce`` read every engine's trials the same way.
+(reporting the epoch x fold fidelity of :mod:`benchmark.fidelity` to its pruner or scheduler through
+a :class:`TrialReporter`) and stores what :func:`benchmark.objective.trial_record`,
+:func:`pretrain_attrs` and the reporter give on the Optuna trial, so that the leaderboard,
+``finalize`` and ``reproduce`` read every engine's trials the same way.
 
 Contract (like Optuna's ``BaseSampler``): a subclass sets ``name`` and implements
 
@@ -22,10 +24,15 @@ Register with ``@register_engine``; ``python -m benchmark.search --engine NAME``
 from __future__ import annotations
 
 import argparse
+import math
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Callable
 
+from benchmark import predictions
+from benchmark.fidelity import epoch_step, fold_step
+from benchmark.objective import pretrain_spec, summarize
 from benchmark.registry import Registry
-from benchmark.objective import pretrain_spec
 
 _ENGINES: Registry[type["Engine"]] = Registry("--engine", list_known=True)
 
@@ -78,3 +85,53 @@ def record(set_user_attr, attrs: dict) -> None:
     """Store ``attrs`` on a trial (``trial.set_user_attr`` of Optuna, live or through Ray's searcher)."""
     for key, value in attrs.items():
         set_user_attr(key, value)
+
+
+# ------------------------------------------------------------------------------ reporting a running trial
+@dataclass(frozen=True)
+class Step:
+    """One report of a running trial at a step of :mod:`benchmark.fidelity`."""
+
+    step: int  # 0-based
+    value: float  # epoch step: fold 0's inner-validation AUROC after that epoch; fold step: the fold's held-out AUROC
+    where: dict = field(default_factory=dict)  # {"fold", "epoch"} or {"repeat", "fold", "fold_index"}
+    cv_auroc: float | None = None  # fold step: the mean AUROC of the folds finished so far
+
+    @property
+    def is_fold(self) -> bool:
+        return self.cv_auroc is not None
+
+
+class TrialReporter:
+    """The one place a running trial's progress becomes reports and stored attributes, for every
+    engine; its :meth:`on_epoch`, :meth:`on_fold` and :meth:`on_predictions` are the callbacks of
+    :func:`benchmark.objective.evaluate`.
+
+    - after an epoch of fold 0 with a finite inner-validation AUROC: ``report`` a :class:`Step` at
+      its epoch step;
+    - after each (repeat, fold): ``store`` :func:`fold_attrs` (the fold rows so far and their
+      summary), then ``report`` a :class:`Step` at its fold step;
+    - each fold's held-out probabilities: ``store`` them under :func:`benchmark.predictions.key`.
+
+    ``store(attrs)`` keeps attributes on the trial; ``report(step)`` tells the engine's pruner or
+    scheduler and may raise to stop the trial."""
+
+    def __init__(self, max_epochs: int, store: Callable[[dict], None], report: Callable[[Step], None]):
+        self.max_epochs, self.store, self.report = max_epochs, store, report
+        self.folds: list[dict] = []
+
+    def on_epoch(self, k: int, epoch: int, metrics: dict) -> None:
+        step = epoch_step(k, epoch, self.max_epochs)
+        value = metrics.get("val_auroc", math.nan)
+        if step is not None and math.isfinite(value):
+            self.report(Step(step, float(value), {"fold": k, "epoch": epoch}))
+
+    def on_fold(self, index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
+        self.folds.append(row)
+        summary = summarize(self.folds)
+        self.store(fold_attrs(summary))
+        self.report(Step(fold_step(index, self.max_epochs), float(row["auroc"]),
+                         {"repeat": row["repeat"], "fold": row["fold"], "fold_index": index}, summary["cv_auroc"]))
+
+    def on_predictions(self, repeat: int, k: int, p) -> None:
+        self.store({predictions.key(repeat, k): predictions.encode(p)})

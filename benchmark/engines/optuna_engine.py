@@ -16,16 +16,16 @@ import optuna
 from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
-from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
+from benchmark.engines.base import Engine, Step, TrialReporter, pretrain_attrs, record, register_engine
 from benchmark.engines.progress import ProgressMonitor
 from benchmark.engines.storage import Heartbeat, fail_stale_trials
 from benchmark.engines.study import FINISHED, finished, open_study
 from benchmark import predictions
 from benchmark.errors import ConfigError, one_line
-from benchmark.fidelity import epoch_step, fold_step, max_resource
+from benchmark.fidelity import max_resource
 from benchmark.engines.planner import PLAN, Planner, PlanSettings
 from benchmark.engines.pruning import FamilyPruner, Unpruned
-from benchmark.objective import SearchContext, trial_context, trial_record, configure, evaluate, summarize
+from benchmark.objective import SearchContext, trial_context, trial_record, configure, evaluate
 
 PRUNERS = ("family", "wilcoxon", "median", "hyperband", "none")
 WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
@@ -96,40 +96,34 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None, plan: P
         config = configure(trial, ctx)  # the study's sampler answers from the plan
         tctx = trial_context(ctx, trial.user_attrs[PLAN])
         record(trial.set_user_attr, trial_record(config, tctx))
-        folds: list[dict] = []
         started = time.monotonic()
 
         def check_time(where: str) -> None:
             if trial_timeout is not None and time.monotonic() - started > trial_timeout:
                 raise TrialTimeout(f"trial timeout: over --trial-timeout {trial_timeout:g} s, stopped {where}")
 
-        def prune(step: int, where: dict) -> None:
+        def report(step: Step) -> None:  # to the study's pruner
+            trial.report(step.value, step.step)
             if trial.should_prune():
-                trial.set_user_attr("pruned_at", {"step": step, **where})
-                if "epoch" not in where:  # index of the last finished (repeat, fold) pair
-                    trial.set_user_attr("pruned_after_fold", where["fold_index"])
-                raise optuna.TrialPruned(f"pruned at step {step} ({where})")
+                trial.set_user_attr("pruned_at", {"step": step.step, **step.where})
+                if step.is_fold:  # index of the last finished (repeat, fold) pair
+                    trial.set_user_attr("pruned_after_fold", step.where["fold_index"])
+                raise optuna.TrialPruned(f"pruned at step {step.step} ({step.where})")
+
+        reporter = TrialReporter(max_epochs, lambda attrs: record(trial.set_user_attr, attrs), report)
 
         def on_epoch(k: int, epoch: int, metrics: dict) -> None:
-            step = epoch_step(k, epoch, max_epochs)
-            if step is not None and math.isfinite(metrics.get("val_auroc", math.nan)):
-                trial.report(metrics["val_auroc"], step)
-                prune(step, {"fold": k, "epoch": epoch})
+            reporter.on_epoch(k, epoch, metrics)
             check_time(f"in fold {k} after epoch {epoch}")
 
-        def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
-            folds.append(row)
-            record(trial.set_user_attr, fold_attrs(summarize(folds)))
-            step = fold_step(index, max_epochs)
-            trial.report(row["auroc"], step)
-            prune(step, {"repeat": row["repeat"], "fold": row["fold"], "fold_index": index})
+        def on_fold(index: int, row: dict) -> None:
+            reporter.on_fold(index, row)
             check_time(f"after repeat {row['repeat']} fold {row['fold']}")
 
         try:
             record(trial.set_user_attr, pretrain_attrs(config, tctx))
             predictions.store_index(trial.study, tctx.split, tctx.cohort)
-            result = evaluate(config, tctx, on_fold, on_epoch,
-                              lambda r, k, p: trial.set_user_attr(predictions.key(r, k), predictions.encode(p)))
+            result = evaluate(config, tctx, on_fold, on_epoch, reporter.on_predictions)
         except optuna.TrialPruned:
             raise
         except KeyboardInterrupt:

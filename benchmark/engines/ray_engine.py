@@ -13,15 +13,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from benchmark import predictions
 from benchmark.config import TrialConfig
-from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
+from benchmark.engines.base import Engine, Step, TrialReporter, pretrain_attrs, record, register_engine
 from benchmark.engines.study import FINISHED, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
-from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, trial_record, StudySpace, evaluate, study_space, summarize
+from benchmark.fidelity import max_resource
+from benchmark.objective import SearchContext, trial_record, StudySpace, evaluate, study_space
 
 METRIC = "cv_auroc"
 FIDELITY = "fidelity_step"  # benchmark.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
@@ -179,26 +177,14 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
     if ctx.device.startswith("cuda"):  # Ray sets CUDA_VISIBLE_DEVICES to this trial's GPU(s)
         ctx.device = "cuda:0"
     config = TrialConfig.from_dict(params[CONFIG])
-    attrs = trial_record(config, ctx) | pretrain_attrs(config, ctx)
-    max_epochs = ctx.budget.max_epochs
-    folds: list[dict] = []
+    attrs = trial_record(config, ctx) | pretrain_attrs(config, ctx)  # stored by the searcher when the trial ends
 
-    def on_epoch(k: int, epoch: int, metrics: dict) -> None:  # ASHA may stop the trial inside fold 0
-        step = epoch_step(k, epoch, max_epochs)
-        if step is not None and np.isfinite(metrics.get("val_auroc", np.nan)):
-            tune.report({METRIC: float(metrics["val_auroc"]), FIDELITY: step + 1, ATTRS: attrs})
+    def report(step: Step) -> None:  # to ASHA, which may stop the trial (inside fold 0 too)
+        metrics = {METRIC: step.cv_auroc, "fold_auroc": step.value} if step.is_fold else {METRIC: step.value}
+        tune.report({**metrics, FIDELITY: step.step + 1, ATTRS: attrs})
 
-    def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
-        folds.append(row)
-        summary = summarize(folds)
-        attrs.update(fold_attrs(summary))
-        tune.report({METRIC: summary["cv_auroc"], "fold_auroc": row["auroc"], FIDELITY: fold_step(index, max_epochs) + 1,
-                     ATTRS: attrs})
-
-    def on_predictions(repeat: int, k: int, p) -> None:  # stored by the searcher with the other attributes
-        attrs[predictions.key(repeat, k)] = predictions.encode(p)
-
-    evaluate(config, ctx, on_fold=on_fold, on_epoch=on_epoch, on_predictions=on_predictions)
+    reporter = TrialReporter(ctx.budget.max_epochs, attrs.update, report)
+    evaluate(config, ctx, on_fold=reporter.on_fold, on_epoch=reporter.on_epoch, on_predictions=reporter.on_predictions)
 
 
 def run(ctx: SearchContext, storage, options: RayOptions):
