@@ -129,6 +129,103 @@ def test_postgres_bad_url_and_password(tmp_path):
     _one_line_error(proc, "no_such_db", "cannot open")
 
 
+# ------------------------------------------------------------------------------ engines own their options
+def _search_cli(argv: list[str], capsys) -> tuple[int, str]:
+    from benchmark.search import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    return info.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("engine,option,value,owner", [
+    ("ray", "--pruner", "wilcoxon", "optuna"),
+    ("ray", "--n-workers", "4", "optuna"),
+    ("ray", "--sampler", "random", "optuna"),
+    ("ray", "--timeout", "60", "optuna"),
+    ("ray", "--trial-timeout", "60", "optuna"),
+    ("ray", "--worker-trials", "3", "optuna"),
+    ("ray", "--ablation-families", "0", "optuna"),
+    ("ray", "--random-per-family", "1", "optuna"),
+    ("ray", "--pruner", "family", "optuna"),  # given with its default value: still ignored, still refused
+    ("optuna", "--max-concurrent", "2", "ray"),
+    ("optuna", "--gpus-per-trial", "1", "ray"),
+    ("optuna", "--address", "10.0.0.5:6379", "ray"),
+])
+def test_an_option_the_engine_would_ignore_is_refused_in_one_line(engine, option, value, owner, tmp_path, capsys):
+    results = tmp_path / "results"
+    code, err = _search_cli(["--task", "pe", "--budget", "smoke", "--trials", "1", "--results-dir", str(results),
+                             "--engine", engine, option, value], capsys)
+    assert code == 2 and err.count("\n") == 1, err
+    assert err == f"error: --engine {engine} ignores {option} (an option of --engine {owner}); leave it out\n"
+    assert not results.exists()  # refused before anything is read or written
+
+
+def test_defaults_of_another_engine_are_never_refused():
+    from benchmark.engines.base import get_engine
+    from benchmark.search import build_parser
+
+    args = build_parser().parse_args(["--engine", "optuna"])
+    get_engine("optuna").validate(args)
+    assert args.given_options == frozenset()
+    assert build_parser().parse_args(["--prun", "median", "--n-w", "2"]).given_options == {"pruner", "n_workers"}
+
+
+def test_each_engine_declares_its_options_and_help_groups_them():
+    from benchmark.engines.base import engine_options
+    from benchmark.engines.optuna_engine import OptunaEngine
+    from benchmark.engines.ray_engine import RayEngine
+    from benchmark.search import build_parser
+
+    optuna_options = set(engine_options(OptunaEngine()).values())
+    ray_options = set(engine_options(RayEngine()).values())
+    assert {"--pruner", "--sampler", "--n-workers", "--timeout", "--trial-timeout", "--worker-trials"} <= optuna_options
+    assert ray_options == {"--address", "--cpus-per-trial", "--gpus-per-trial", "--max-concurrent"}
+    text = build_parser().format_help()
+    optuna_group, ray_group = text.index("options of --engine optuna:"), text.index("options of --engine ray:")
+    assert optuna_group < text.index("--n-workers", optuna_group) < ray_group < text.index("--max-concurrent", ray_group)
+
+
+def test_an_option_two_engines_declare_is_added_once_and_refused_by_neither(monkeypatch):
+    import argparse
+
+    from benchmark.engines import base
+    from benchmark.registry import Registry
+
+    class A(base.Engine):
+        name = "a"
+
+        def add_arguments(self, parser):
+            parser.add_argument("--shared", type=int, default=1)
+            parser.add_argument("--only-a", default=None)
+
+        def run(self, ctx, storage, args):
+            raise NotImplementedError
+
+    class B(A):
+        name = "b"
+
+        def add_arguments(self, parser):
+            parser.add_argument("--shared", type=int, default=2, help="b's")
+
+    monkeypatch.setattr(base, "_ENGINES", Registry("--engine"))
+    base.register_engine(A)
+    base.register_engine(B)
+    parser = argparse.ArgumentParser()
+    dests = base.add_engine_arguments(parser)
+    assert dests == {"shared", "only_a"}
+
+    def parsed(*argv):
+        args = parser.parse_args(list(argv))
+        setattr(args, base.GIVEN, base.given_options(parser, list(argv), dests))
+        return args
+
+    assert parsed().shared == 1  # the first declaration's default
+    B().validate(parsed("--shared", "3"))
+    with pytest.raises(base.ConfigError, match="--engine b ignores --only-a"):
+        B().validate(parsed("--only-a", "x"))
+
+
 # ------------------------------------------------------------------------------ one trial reporter
 def test_the_trial_reporter_gives_both_engines_the_same_steps_and_attributes():
     from benchmark.engines.base import Step, TrialReporter

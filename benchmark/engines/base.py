@@ -1,5 +1,5 @@
-"""The engine contract, the engine registry, and the one place a trial's results are recorded and
-reported.
+"""The engine contract, the engine registry, its options, and the one place a trial's results are
+recorded and reported.
 
 An engine runs the study's trials: it samples each configuration with
 :func:`benchmark.objective.configure`, cross-validates it with :func:`benchmark.objective.evaluate`
@@ -10,7 +10,13 @@ a :class:`TrialReporter`) and stores what :func:`benchmark.objective.trial_recor
 
 Contract (like Optuna's ``BaseSampler``): a subclass sets ``name`` and implements
 
-- ``validate(args)`` (optional): check its options before any data is read;
+- ``add_arguments(parser)`` (optional): the options only this engine reads, with
+  ``parser.add_argument`` (``python -m benchmark.search --help`` lists them under ``--engine NAME``;
+  an option two engines declare is added once, with the first one's help);
+- ``validate(args)`` (optional; call ``super().validate(args)`` first): check its options before any
+  data is read. The base refuses, in one line, an option of another engine that the command line
+  gave and this engine does not declare, since it would be silently ignored; defaults are never
+  refused;
 - ``run(ctx, storage, args) -> optuna.Study``: run the study ``args.study`` on ``storage`` until it
   holds ``args.trials`` finished (complete or pruned) trials, resuming what is stored; open it with
   :func:`benchmark.engines.study.open_study` (the identity check); a trial it stops early is
@@ -27,22 +33,36 @@ import argparse
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 from benchmark import predictions
+from benchmark.errors import ConfigError
 from benchmark.fidelity import epoch_step, fold_step
 from benchmark.objective import pretrain_spec, summarize
 from benchmark.registry import Registry
 
 _ENGINES: Registry[type["Engine"]] = Registry("--engine", list_known=True)
+GIVEN = "given_options"  # the parsed namespace's set of options (dests) the command line gave
 
 
 class Engine(ABC):
     name: str = ""
 
+    def add_arguments(self, parser) -> None:
+        """Add the options only this engine reads, with ``parser.add_argument``."""
+
     def validate(self, args: argparse.Namespace) -> None:
         """Check this engine's options and that it can run here, before any data is read (raise
-        :class:`~benchmark.errors.ConfigError`, one line)."""
+        :class:`~benchmark.errors.ConfigError`, one line). The base refuses another engine's option
+        that the command line gave (``args.given_options``) and this engine does not declare."""
+        given = getattr(args, GIVEN, frozenset())
+        mine = engine_options(self)
+        for other in list_engines():
+            if other == self.name:
+                continue
+            for dest, flag in engine_options(get_engine(other)).items():
+                if dest in given and dest not in mine:
+                    raise ConfigError(f"--engine {self.name} ignores {flag} (an option of --engine {other}); leave it out")
 
     @abstractmethod
     def run(self, ctx, storage, args: argparse.Namespace):
@@ -59,6 +79,55 @@ def list_engines() -> list[str]:
 
 def get_engine(name: str) -> Engine:
     return _ENGINES.get(name)()
+
+
+# ------------------------------------------------------------------------------ engine options
+class DeclaredOptions:
+    """What :meth:`Engine.add_arguments` is given: ``add_argument`` of ``target`` (a parser or an
+    argument group), recording each option it adds; one whose flag is in ``taken`` (declared by an
+    earlier engine) is not added again."""
+
+    def __init__(self, target, taken: Iterable[str] = ()):
+        self.target, self.taken = target, set(taken)
+        self.actions: list[argparse.Action] = []
+
+    def add_argument(self, *flags: str, **kwargs) -> argparse.Action | None:
+        if self.taken.intersection(flags):
+            return None
+        action = self.target.add_argument(*flags, **kwargs)
+        self.actions.append(action)
+        return action
+
+
+def engine_options(engine: Engine) -> dict[str, str]:
+    """The options ``engine`` declares: ``{dest: flag}``."""
+    declared = DeclaredOptions(argparse.ArgumentParser(add_help=False))
+    engine.add_arguments(declared)
+    return {action.dest: action.option_strings[0] for action in declared.actions}
+
+
+def add_engine_arguments(parser: argparse.ArgumentParser) -> set[str]:
+    """Every registered engine's options, in one argument group per engine; their dests."""
+    taken: set[str] = set()
+    dests: set[str] = set()
+    for name in list_engines():
+        declared = DeclaredOptions(parser.add_argument_group(f"options of --engine {name}"), taken)
+        get_engine(name).add_arguments(declared)
+        for action in declared.actions:
+            taken.update(action.option_strings)
+            dests.add(action.dest)
+    return dests
+
+
+def given_options(parser: argparse.ArgumentParser, argv: list[str] | None, dests: Iterable[str]) -> frozenset[str]:
+    """Which of ``dests`` the command line ``argv`` sets (given with its default value counts as
+    given): ``argv`` parsed again into a namespace where each of them starts unset, since argparse
+    fills in a default only for an attribute the namespace does not have yet."""
+    unset = object()
+    dests = list(dests)
+    probe = argparse.Namespace(**{dest: unset for dest in dests})
+    argparse.ArgumentParser.parse_known_args(parser, argv, probe)
+    return frozenset(dest for dest in dests if getattr(probe, dest) is not unset)
 
 
 # ------------------------------------------------------------------------------ what a trial stores

@@ -282,6 +282,57 @@ class OptunaEngine(Engine):
 
     name = "optuna"
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--pruner", default="family", help="family (default: only against the trial's own family; "
+                            "epoch steps from the budget's min_epochs against the family median at that step, fold steps "
+                            "as a corrected paired race against the family's incumbent from the 3rd shared block), median, "
+                            "wilcoxon, hyperband or none, over the epoch x (repeat, fold) steps; the one-sided Wilcoxon test "
+                            "(p < %g) can prune only from %d steps on (its smallest p with n steps is 2**-n); anchors, "
+                            "random draws and ablation cells are never pruned" % (WILCOXON_P, wilcoxon_min_steps()))
+        parser.add_argument("--random-per-family", type=int, default=5, help="each family's first N search trials are "
+                            "independent random draws, unpruned (the expected-maximum curves; default 5); then TPE within "
+                            "the family")
+        parser.add_argument("--ablation-families", type=int, default=3, help="the ablation stage after the search: the "
+                            "best K deep families' centres, one factor varied at a time (default 3; 0 turns the stage off)")
+        parser.add_argument("--ablation-seeds", type=int, default=2, help="extra training seeds of each centre (default 2)")
+        parser.add_argument("--ablation-repeats", type=int, default=1, help="fold sets of the ablation's fresh partition "
+                            "(default 1: K blocks a cell; each repeat adds K)")
+        parser.add_argument("--ablation-trials", type=int, default=None, help="trials of --trials kept for the ablation "
+                            "(default: the most cells it can need, benchmark.ablation.Settings.upper_bound, at most 30 %% "
+                            "of --trials); cells it does not need go back to the search")
+        parser.add_argument("--sampler", default="tpe", help="tpe (default) or random")
+        parser.add_argument("--n-workers", type=int, default=1, help="worker processes on this machine (default 1)")
+        parser.add_argument("--worker-trials", type=int, default=None,
+                            help="this command runs at most this many trials (one of many workers on one database)")
+        parser.add_argument("--timeout", type=float, default=None, help="stop starting trials after this many seconds")
+        parser.add_argument("--trial-timeout", type=float, default=None,
+                            help="wall-clock cap per trial in seconds, checked after every epoch and fold; a trial over "
+                            "it is stored as FAIL with the reason (default: none)")
+
+    def validate(self, args) -> None:
+        from benchmark.engines.study import make_sampler
+        from benchmark.options import check_positive
+
+        super().validate(args)
+        check_positive(args.timeout, "--timeout")
+        make_pruner(args.pruner, 1)
+        check_positive(args.trial_timeout, "--trial-timeout")
+        make_sampler(args.seed, args.sampler)
+        if args.worker_trials is not None and args.worker_trials < 1:
+            raise ConfigError(f"--worker-trials must be at least 1, got {args.worker_trials}")
+        if args.random_per_family < 0:
+            raise ConfigError(f"--random-per-family must be at least 0, got {args.random_per_family}")
+        if args.ablation_families < 0:
+            raise ConfigError(f"--ablation-families must be at least 0, got {args.ablation_families}")
+        if args.ablation_repeats < 1:
+            raise ConfigError(f"--ablation-repeats must be at least 1, got {args.ablation_repeats}")
+        if args.ablation_seeds < 0:
+            raise ConfigError(f"--ablation-seeds must be at least 0, got {args.ablation_seeds}")
+        if args.ablation_trials is not None and not 0 <= args.ablation_trials <= args.trials:
+            raise ConfigError(f"--ablation-trials must be between 0 and --trials ({args.trials}), got {args.ablation_trials}")
+        if args.n_workers < 1:
+            raise ConfigError(f"--n-workers must be at least 1, got {args.n_workers}")
+
     def run(self, ctx: SearchContext, storage, args) -> optuna.Study:
         options = EngineOptions(args.trials, args.study, args.pruner, args.n_workers, args.timeout,
                                 sampler=args.sampler, worker_trials=args.worker_trials, trial_timeout=args.trial_timeout,

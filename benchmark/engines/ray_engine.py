@@ -226,7 +226,14 @@ class RayEngine(Engine):
 
     name = "ray"
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--address", default=None, help="join this Ray cluster (default: a local one)")
+        parser.add_argument("--cpus-per-trial", type=float, default=1.0, help="CPUs per trial (default 1)")
+        parser.add_argument("--gpus-per-trial", type=float, default=0.0, help="GPUs per trial, fractions allowed (default 0)")
+        parser.add_argument("--max-concurrent", type=int, default=None, help="trials at once (default: as resources allow)")
+
     def validate(self, args) -> None:
+        super().validate(args)  # refuses the options Ray would ignore (--pruner, --sampler, --n-workers, ...)
         _ray()
         if args.gpus_per_trial < 0 or args.cpus_per_trial <= 0:
             raise ConfigError("--cpus-per-trial must be positive and --gpus-per-trial >= 0")
