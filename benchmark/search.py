@@ -14,6 +14,7 @@ from benchmark.budgets import BUDGETS, get_budget
 from benchmark.cli import add_version
 from benchmark.engines import optuna_engine, ray_engine  # noqa: F401  (register the engines; Ray itself loads lazily)
 from benchmark.engines.base import GIVEN, add_engine_arguments, get_engine, given_options
+from benchmark.engines.storage import STORAGE_ENV
 from benchmark.estimators import EVAL_CROPS, OOF_PARTS, THRESHOLD_FROM
 from benchmark.experiment import add_cohort_options
 from benchmark.errors import BenchError, ConfigError, cli_entry
@@ -39,8 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--trials", type=int, default=50, help="finished trials wanted in the study in total (default 50)")
     parser.add_argument("--budget", default="small", help=f"cost per trial: {', '.join(BUDGETS)} (default small)")
     parser.add_argument("--engine", default="optuna", help="optuna (default) or ray (benchmark.engines registers them)")
-    parser.add_argument("--storage", default=None, help="Optuna storage URL or journal file path "
-                        "(default: <results-dir>/<task>/study.journal)")
+    parser.add_argument("--storage", default=None, help="Optuna storage URL or journal file path (default: "
+                        f"${STORAGE_ENV} if set, else <results-dir>/<task>/study.journal); a password in a URL here is "
+                        f"visible to every user in ps: put the URL in ${STORAGE_ENV}, or the password in ~/.pgpass")
     parser.add_argument("--study", default=None, help="study name (default: <task>-<budget>)")
     parser.add_argument("--study-name", dest="study", default=None, help=argparse.SUPPRESS)  # deprecated spelling
     parser.add_argument("--repeats", type=int, default=None, help="repeated CV: differently seeded patient-grouped "
@@ -155,6 +157,19 @@ def prepare(args: argparse.Namespace):
     return ctx, storage, data
 
 
+def storage_hint(storage: str | None, results_dir: str) -> str:
+    """How the leaderboard command finds this study: never with a password (the URL from
+    ``$ECG_BENCH_STORAGE`` is named by the variable, one from ``--storage`` is shown redacted)."""
+    from benchmark.engines.storage import redact, storage_url
+
+    url, option = storage_url(storage)
+    if url is None:
+        return f"--results-dir {results_dir}"
+    if option == "--storage":
+        return f"--storage {redact(url)}"
+    return f'--storage "{option}"'
+
+
 def summary(study, storage, args, started: float) -> str:
     from benchmark.engines.progress import best, counts
     from benchmark.engines.storage import describe_storage
@@ -163,7 +178,7 @@ def summary(study, storage, args, started: float) -> str:
     warned = [t.number for t in study.get_trials(deepcopy=False) if t.user_attrs.get("warnings")]
     value, number, model = best(study)
     best_s = f"best CV AUROC {value:.4f} (trial {number}, {model})" if value is not None else "no complete trial yet"
-    where = f"--storage {args.storage}" if args.storage else f"--results-dir {args.results_dir}"
+    where = storage_hint(args.storage, args.results_dir)
     warn_s = ""
     if warned:
         first = study.trials[warned[0]].user_attrs["warnings"][0]

@@ -11,6 +11,12 @@ fragment is recovered; anything else is skipped with a warning).
 Only Optuna's public API is used (``tests/test_public_api.py`` checks it): the repair is a
 :class:`~optuna.storages.journal.BaseJournalBackend` holding Optuna's ``JournalFileBackend``, and the
 heartbeat goes through the public ``BaseStorage`` methods, the same way on every storage.
+
+A database password: a URL given as ``--storage postgresql://user:PASSWORD@host/db`` is visible
+to every user of the machine in ``ps``. Put the URL in ``$ECG_BENCH_STORAGE`` instead (read when
+``--storage`` is not given), or leave the password out of the URL (``postgresql://user@host/db``)
+and keep it in ``~/.pgpass`` (mode 0600; one line ``host:port:db:user:password``), which libpq
+reads. No message of this module shows a password (:func:`redact`, :func:`scrub`).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -25,6 +32,7 @@ import time
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import quote, unquote
 
 import optuna
 from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
@@ -39,6 +47,7 @@ GRACE_S = 20
 MAX_RETRY = 2
 RDB_SCHEMES = ("sqlite", "postgresql", "postgres", "mysql")
 STALE_REASON = "worker died (heartbeat stale)"
+STORAGE_ENV = "ECG_BENCH_STORAGE"  # the storage URL when --storage is not given (keeps a password out of ps)
 OP_START = b'{"op_code"'  # every journal operation is one JSON object that starts like this
 
 
@@ -276,9 +285,35 @@ def _retry_callback() -> RetryStaleTrial:
 
 
 # ------------------------------------------------------------------------------ URLs and passwords
+def storage_url(url: str | None) -> tuple[str | None, str]:
+    """The storage URL a command uses, and its name in messages: ``--storage`` when given, else
+    ``$ECG_BENCH_STORAGE`` when set (so that a password stays out of ``ps``), else ``(None,
+    "--storage")``: the journal file at the default path."""
+    if url is not None:
+        return url, "--storage"
+    env = os.environ.get(STORAGE_ENV, "").strip()
+    return (env, f"${STORAGE_ENV}") if env else (None, "--storage")
+
+
+QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
+
+
+def passwords(url: str) -> list[str]:
+    """The passwords a storage URL carries: in its ``user:password@`` part (up to the last ``@``) or
+    as a ``password=`` query parameter."""
+    found = [m.group(2) for m in QUERY_PASSWORD.finditer(url) if m.group(2)]
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        creds = rest.rsplit("@", 1)[0]
+        if ":" in creds:
+            found.append(creds.split(":", 1)[1])
+    return found
+
+
 def redact(url: str) -> str:
     """The URL with any password hidden (for messages): SQLAlchemy's own rendering,
-    ``make_url(url).render_as_string(hide_password=True)``; a journal path comes back as is.
+    ``make_url(url).render_as_string(hide_password=True)``, and a ``password=`` query parameter
+    hidden too; a journal path comes back as is.
 
     SQLAlchemy reads a URL's password up to its first ``@``, so an unescaped ``@`` in the password
     would show the rest of it, and it refuses some URLs (a scheme with ``-``, a port that is not a
@@ -292,46 +327,70 @@ def redact(url: str) -> str:
     except (ArgumentError, ValueError):  # not a URL SQLAlchemy reads (a journal path, a bad port)
         parsed = None
     if parsed is not None and "@" not in (parsed.host or ""):
-        return parsed.render_as_string(hide_password=True)
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url
-    creds, host = rest.rsplit("@", 1)
-    return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+        shown = parsed.render_as_string(hide_password=True)
+    else:
+        scheme, sep, rest = url.partition("://")
+        shown = url
+        if sep and "@" in rest:
+            creds, host = rest.rsplit("@", 1)
+            if ":" in creds:
+                shown = f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return QUERY_PASSWORD.sub(r"\1***", shown)
+
+
+def scrub(text: str, url: str | None) -> str:
+    """``text`` (a driver's error, say) with ``url`` redacted and each of its passwords, in any
+    spelling (as typed, percent-encoded or decoded), replaced by ``***``."""
+    if not url:
+        return text
+    text = text.replace(url, redact(url))
+    for secret in passwords(url):
+        for form in sorted({secret, unquote(secret), quote(secret, safe=""), quote(unquote(secret), safe="")},
+                           key=len, reverse=True):
+            if form:
+                text = text.replace(form, "***")
+    return text
 
 
 def check_journal_path(url: str | None, default_path: Path) -> Path | None:
-    """The journal file that ``url`` names (``None``: the default; an RDB URL: no journal, returns
-    None), checked without creating anything: not a folder, and in a writable place."""
+    """The journal file that ``url`` names (``None``: ``$ECG_BENCH_STORAGE``, else the default; an
+    RDB URL: no journal, returns None), checked without creating anything: not a folder, and in a
+    writable place."""
+    url, option = storage_url(url)
     if url is not None and not (url.startswith("journal:") or "://" not in url):
         return None
     path = Path(default_path if url is None else url.removeprefix("journal:"))
-    check_file(path, "--storage" if url is not None else "journal")
+    check_file(path, option if url is not None else "journal")
     return path
 
 
 def make_storage(url: str | None, default_path: Path) -> optuna.storages.BaseStorage:
-    """``None`` -> journal file at ``default_path``; a path or ``journal:PATH`` -> journal file;
-    ``sqlite:///``, ``postgresql://``, ``mysql://`` -> RDB storage. A bad or
-    unreachable URL is one line naming it."""
+    """``None`` -> ``$ECG_BENCH_STORAGE`` if set, else the journal file at ``default_path``; a path or
+    ``journal:PATH`` -> journal file; ``sqlite:///``, ``postgresql://``, ``mysql://`` -> RDB storage.
+    A bad or unreachable URL is one line naming it, never its password."""
     path = check_journal_path(url, default_path)
+    url, option = storage_url(url)
     if path is not None:
         if url is not None and not path.parent.is_dir():
-            raise ConfigError(f"--storage {url}: folder {path.parent} does not exist")
+            raise ConfigError(f"{option} {url}: folder {path.parent} does not exist")
         path.parent.mkdir(parents=True, exist_ok=True)
         return RepairingJournalStorage(path)
+    shown = redact(url)
+    if option == "--storage" and passwords(url):
+        print(f"notice: --storage {shown}: a password on the command line is visible to every user of this machine "
+              f"(ps); set ${STORAGE_ENV} instead, or keep the password in ~/.pgpass", file=sys.stderr)
     scheme = url.split("://", 1)[0].split("+", 1)[0]
     if scheme not in RDB_SCHEMES:
-        raise ConfigError(f"--storage {redact(url)}: unsupported scheme {scheme!r} "
+        raise ConfigError(f"{option} {shown}: unsupported scheme {scrub(repr(scheme), url)} "
                           "(use a journal file path, sqlite:///, postgresql:// or mysql://)")
     try:
         return _rdb_storage(url)
     except ImportError as exc:
-        raise ConfigError(f"--storage {redact(url)}: database driver missing ({exc}); "
-                          "install the extra, e.g. pip install -e '.[postgres]'") from exc
+        raise ConfigError(f"{option} {shown}: database driver missing ({scrub(str(exc), url)}); "
+                          "install the extra, e.g. pip install -e '.[postgres]'") from None
     except Exception as exc:
-        reason = " ".join(str(exc).split())[:200]
-        raise ConfigError(f"--storage {redact(url)}: cannot open ({type(exc).__name__}: {reason})") from exc
+        reason = scrub(" ".join(str(exc).split()), url)[:200]
+        raise ConfigError(f"{option} {shown}: cannot open ({type(exc).__name__}: {reason})") from None
 
 
 def _rdb_storage(url: str, attempts: int = 5) -> RDBStorage:
