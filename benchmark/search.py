@@ -12,42 +12,39 @@ from pathlib import Path
 
 from benchmark.budgets import BUDGETS, get_budget
 from benchmark.cli import add_version
-from benchmark.engines import ray_engine  # noqa: F401  (registers --engine ray; Ray itself loads lazily)
-from benchmark.engines.base import get_engine
-from benchmark.engines.optuna_engine import WILCOXON_P, wilcoxon_min_steps
+from benchmark.engines import optuna_engine, ray_engine  # noqa: F401  (register the engines; Ray itself loads lazily)
+from benchmark.engines.base import GIVEN, add_engine_arguments, get_engine, given_options
+from benchmark.engines.storage import STORAGE_ENV
 from benchmark.estimators import EVAL_CROPS, OOF_PARTS, THRESHOLD_FROM
 from benchmark.experiment import add_cohort_options
 from benchmark.errors import BenchError, ConfigError, cli_entry
 
 
+class SearchParser(argparse.ArgumentParser):
+    """The search command's parser: a parse also records which engine options the command line
+    gave (``args.given_options``), so that an engine refuses another engine's options rather than
+    ignore them (:meth:`benchmark.engines.base.Engine.validate`)."""
+
+    engine_dests: set[str] = set()
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, extra = super().parse_known_args(args, namespace)
+        setattr(parsed, GIVEN, given_options(self, args, self.engine_dests))
+        return parsed, extra
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.search", description=__doc__)
+    parser = SearchParser(prog="python -m benchmark.search", description=__doc__)
     add_version(parser)
     add_cohort_options(parser)
     parser.add_argument("--trials", type=int, default=50, help="finished trials wanted in the study in total (default 50)")
     parser.add_argument("--budget", default="small", help=f"cost per trial: {', '.join(BUDGETS)} (default small)")
     parser.add_argument("--engine", default="optuna", help="optuna (default) or ray (benchmark.engines registers them)")
-    parser.add_argument("--storage", default=None, help="Optuna storage URL or journal file path "
-                        "(default: <results-dir>/<task>/study.journal)")
+    parser.add_argument("--storage", default=None, help="Optuna storage URL or journal file path (default: "
+                        f"${STORAGE_ENV} if set, else <results-dir>/<task>/study.journal); a password in a URL here is "
+                        f"visible to every user in ps: put the URL in ${STORAGE_ENV}, or the password in ~/.pgpass")
     parser.add_argument("--study", default=None, help="study name (default: <task>-<budget>)")
     parser.add_argument("--study-name", dest="study", default=None, help=argparse.SUPPRESS)  # deprecated spelling
-    parser.add_argument("--pruner", default="family", help="family (default: only against the trial's own family; "
-                        "epoch steps from the budget's min_epochs against the family median at that step, fold steps "
-                        "as a corrected paired race against the family's incumbent from the 3rd shared block), median, "
-                        "wilcoxon, hyperband or none, over the epoch x (repeat, fold) steps; the one-sided Wilcoxon test "
-                        "(p < %g) can prune only from %d steps on (its smallest p with n steps is 2**-n); anchors, "
-                        "random draws and ablation cells are never pruned" % (WILCOXON_P, wilcoxon_min_steps()))
-    parser.add_argument("--random-per-family", type=int, default=5, help="each family's first N search trials are "
-                        "independent random draws, unpruned (the expected-maximum curves; default 5); then TPE within "
-                        "the family")
-    parser.add_argument("--ablation-families", type=int, default=3, help="the ablation stage after the search: the best "
-                        "K deep families' centres, one factor varied at a time (default 3; 0 turns the stage off)")
-    parser.add_argument("--ablation-seeds", type=int, default=2, help="extra training seeds of each centre (default 2)")
-    parser.add_argument("--ablation-repeats", type=int, default=1, help="fold sets of the ablation's fresh partition "
-                        "(default 1: K blocks a cell; each repeat adds K)")
-    parser.add_argument("--ablation-trials", type=int, default=None, help="trials of --trials kept for the ablation "
-                        "(default: the most cells it can need, benchmark.ablation.Settings.upper_bound, at most 30 %% of "
-                        "--trials); cells it does not need go back to the search")
     parser.add_argument("--repeats", type=int, default=None, help="repeated CV: differently seeded patient-grouped "
                         "fold sets, each with its own training seed (default: the budget's, %s)"
                         % ", ".join(f"{b.name} {b.repeats}" for b in BUDGETS.values()))
@@ -57,21 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                         % OOF_PARTS)
     parser.add_argument("--eval-crops", default=EVAL_CROPS[0], help="deep models' evaluation windows: cover (default: "
                         "sliding crops averaged over the whole record) or centre (the centre crop only)")
-    parser.add_argument("--sampler", default="tpe", help="tpe (default) or random")
-    parser.add_argument("--n-workers", type=int, default=1, help="worker processes on this machine (default 1)")
-    parser.add_argument("--worker-trials", type=int, default=None,
-                        help="this command runs at most this many trials (one of many workers on one database)")
-    parser.add_argument("--timeout", type=float, default=None, help="stop starting trials after this many seconds")
-    parser.add_argument("--trial-timeout", type=float, default=None,
-                        help="wall-clock cap per trial in seconds, checked after every epoch and fold; a trial over "
-                        "it is stored as FAIL with the reason (default: none)")
     parser.add_argument("--seed", type=int, default=0, help="sampler and training seed (default 0)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    parser.add_argument("--address", default=None, help="ray: join this Ray cluster (default: a local one)")
-    parser.add_argument("--cpus-per-trial", type=float, default=1.0, help="ray: CPUs per trial (default 1)")
-    parser.add_argument("--gpus-per-trial", type=float, default=0.0, help="ray: GPUs per trial, fractions allowed (default 0)")
-    parser.add_argument("--max-concurrent", type=int, default=None, help="ray: trials at once (default: as resources allow)")
     parser.add_argument("--models", default="*", help="comma-separated models or patterns to search (default: all)")
+    parser.engine_dests = add_engine_arguments(parser)
     return parser
 
 
@@ -79,42 +65,20 @@ def validate(args: argparse.Namespace) -> None:
     from benchmark.data.cohorts import check_task
     from benchmark.engines.storage import check_journal_path
     from benchmark.experiment import check_cohort_options
-    from benchmark.options import check_positive
 
     check_task(args.task)
     check_cohort_options(args)
     if args.trials < 1:
         raise ConfigError(f"--trials must be at least 1, got {args.trials}")
-    check_positive(args.timeout, "--timeout")
     check_journal_path(args.storage, Path(args.results_dir) / args.task / "study.journal")
     get_budget(args.budget)
-    get_engine(args.engine).validate(args)
-    from benchmark.engines.optuna_engine import make_pruner
-    from benchmark.engines.study import make_sampler
-
+    get_engine(args.engine).validate(args)  # its own options, and none of another engine's
     if args.repeats is not None and args.repeats < 1:
         raise ConfigError(f"--repeats must be at least 1, got {args.repeats}")
     if args.threshold_from not in THRESHOLD_FROM:
         raise ConfigError(f"unknown --threshold-from {args.threshold_from!r}; choose {' or '.join(THRESHOLD_FROM)}")
     if args.eval_crops not in EVAL_CROPS:
         raise ConfigError(f"unknown --eval-crops {args.eval_crops!r}; choose {' or '.join(EVAL_CROPS)}")
-    make_pruner(args.pruner, 1)
-    check_positive(args.trial_timeout, "--trial-timeout")
-    make_sampler(args.seed, args.sampler)
-    if args.worker_trials is not None and args.worker_trials < 1:
-        raise ConfigError(f"--worker-trials must be at least 1, got {args.worker_trials}")
-    if args.random_per_family < 0:
-        raise ConfigError(f"--random-per-family must be at least 0, got {args.random_per_family}")
-    if args.ablation_families < 0:
-        raise ConfigError(f"--ablation-families must be at least 0, got {args.ablation_families}")
-    if args.ablation_repeats < 1:
-        raise ConfigError(f"--ablation-repeats must be at least 1, got {args.ablation_repeats}")
-    if args.ablation_seeds < 0:
-        raise ConfigError(f"--ablation-seeds must be at least 0, got {args.ablation_seeds}")
-    if args.ablation_trials is not None and not 0 <= args.ablation_trials <= args.trials:
-        raise ConfigError(f"--ablation-trials must be between 0 and --trials ({args.trials}), got {args.ablation_trials}")
-    if args.n_workers < 1:
-        raise ConfigError(f"--n-workers must be at least 1, got {args.n_workers}")
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         raise ConfigError(f"unknown --device {args.device!r}; use cpu or cuda")
     if args.device.startswith("cuda"):
@@ -193,6 +157,19 @@ def prepare(args: argparse.Namespace):
     return ctx, storage, data
 
 
+def storage_hint(storage: str | None, results_dir: str) -> str:
+    """How the leaderboard command finds this study: never with a password (the URL from
+    ``$ECG_BENCH_STORAGE`` is named by the variable, one from ``--storage`` is shown redacted)."""
+    from benchmark.engines.storage import redact, storage_url
+
+    url, option = storage_url(storage)
+    if url is None:
+        return f"--results-dir {results_dir}"
+    if option == "--storage":
+        return f"--storage {redact(url)}"
+    return f'--storage "{option}"'
+
+
 def summary(study, storage, args, started: float) -> str:
     from benchmark.engines.progress import best, counts
     from benchmark.engines.storage import describe_storage
@@ -201,7 +178,7 @@ def summary(study, storage, args, started: float) -> str:
     warned = [t.number for t in study.get_trials(deepcopy=False) if t.user_attrs.get("warnings")]
     value, number, model = best(study)
     best_s = f"best CV AUROC {value:.4f} (trial {number}, {model})" if value is not None else "no complete trial yet"
-    where = f"--storage {args.storage}" if args.storage else f"--results-dir {args.results_dir}"
+    where = storage_hint(args.storage, args.results_dir)
     warn_s = ""
     if warned:
         first = study.trials[warned[0]].user_attrs["warnings"][0]

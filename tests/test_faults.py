@@ -11,14 +11,14 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from benchmark.engines.storage import STALE_REASON, HeartbeatJournalStorage
+from benchmark.engines.storage import STALE_REASON, RepairingJournalStorage, fail_stale_trials
 from tests.searchutil import load, search
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 def _journal_with_trials(path: Path, n: int) -> list[float]:
-    study = optuna.create_study(study_name="s", storage=HeartbeatJournalStorage(path), direction="maximize")
+    study = optuna.create_study(study_name="s", storage=RepairingJournalStorage(path), direction="maximize")
     for i in range(n):
         study.add_trial(optuna.trial.create_trial(params={"x": float(i)},
                                                   distributions={"x": optuna.distributions.FloatDistribution(0, 10)},
@@ -32,9 +32,9 @@ def test_torn_tail_is_moved_aside_and_appends_stay_clean(tmp_path):
     raw = path.read_bytes()
     path.write_bytes(raw[:-30])  # a crash cut the last operation (the creation of trial 2)
     fragment = raw[raw.rstrip(b"\n").rfind(b"\n") + 1:-30]
-    study = optuna.load_study(study_name="s", storage=HeartbeatJournalStorage(path))
+    study = optuna.load_study(study_name="s", storage=RepairingJournalStorage(path))
     study.enqueue_trial({"x": 9.0})  # the next command appends
-    study = optuna.load_study(study_name="s", storage=HeartbeatJournalStorage(path))
+    study = optuna.load_study(study_name="s", storage=RepairingJournalStorage(path))
     assert [t.value for t in study.trials[:2]] == values[:2]  # every complete operation kept
     assert len(study.trials) == 3 and study.trials[2].state == TrialState.WAITING  # the new operation reads
     assert (tmp_path / "study.journal.torn").read_bytes() == fragment + b"\n"  # moved, not deleted
@@ -50,7 +50,7 @@ def test_a_glued_line_from_an_old_crash_does_not_stop_reads(tmp_path):
     glued = lines[-2][: len(lines[-2]) // 2] + lines[-1]  # trial 1 torn, trial 2's creation glued on
     path.write_bytes(b"".join(lines[:-2]) + glued)
     with pytest.warns(UserWarning, match="torn fragment"):
-        study = optuna.load_study(study_name="s", storage=HeartbeatJournalStorage(path))
+        study = optuna.load_study(study_name="s", storage=RepairingJournalStorage(path))
     assert [t.value for t in study.trials] == [0.0, 0.2]  # the torn operation is lost, the glued one kept
 
 
@@ -61,7 +61,7 @@ def _dead_pid() -> int:
 
 
 def test_dead_worker_trial_is_failed_with_a_reason_and_retried(tmp_path):
-    storage = HeartbeatJournalStorage(tmp_path / "study.journal")
+    storage = RepairingJournalStorage(tmp_path / "study.journal")
     study = optuna.create_study(study_name="s", storage=storage)
     trial = study.ask({"x": optuna.distributions.FloatDistribution(0, 1)})
     beat = {"time": __import__("time").time(), "host": __import__("socket").gethostname(), "pid": _dead_pid()}
@@ -69,7 +69,7 @@ def test_dead_worker_trial_is_failed_with_a_reason_and_retried(tmp_path):
     trial.set_user_attr("plan", {"stage": "search"})
     trial.set_user_attr("folds", [{"fold": 0}])
     trial.set_user_attr("predictions.0.0", "AAAA")
-    optuna.storages.fail_stale_trials(study)
+    fail_stale_trials(study, storage)
     dead, retry = study.trials
     assert dead.state == TrialState.FAIL and dead.user_attrs["fail_reason"] == STALE_REASON
     assert retry.state == TrialState.WAITING and retry.system_attrs["failed_trial"] == dead.number
@@ -77,7 +77,7 @@ def test_dead_worker_trial_is_failed_with_a_reason_and_retried(tmp_path):
     assert retry.user_attrs == {"plan": {"stage": "search"}}  # its plan, none of the dead run's results
     # nor the dead process's heartbeat: the retry must not be judged stale the moment it starts
     assert "heartbeat" not in retry.system_attrs
-    optuna.storages.fail_stale_trials(study)
+    fail_stale_trials(study, storage)
     assert study.trials[1].state == TrialState.WAITING
 
 

@@ -16,15 +16,16 @@ import optuna
 from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
-from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
+from benchmark.engines.base import Engine, Step, TrialReporter, pretrain_attrs, record, register_engine
 from benchmark.engines.progress import ProgressMonitor
+from benchmark.engines.storage import Heartbeat, fail_stale_trials
 from benchmark.engines.study import FINISHED, finished, open_study
 from benchmark import predictions
 from benchmark.errors import ConfigError, one_line
-from benchmark.fidelity import epoch_step, fold_step, max_resource
+from benchmark.fidelity import max_resource
 from benchmark.engines.planner import PLAN, Planner, PlanSettings
 from benchmark.engines.pruning import FamilyPruner, Unpruned
-from benchmark.objective import SearchContext, trial_context, trial_record, configure, evaluate, summarize
+from benchmark.objective import SearchContext, trial_context, trial_record, configure, evaluate
 
 PRUNERS = ("family", "wilcoxon", "median", "hyperband", "none")
 WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
@@ -95,40 +96,34 @@ def objective_fn(ctx: SearchContext, trial_timeout: float | None = None, plan: P
         config = configure(trial, ctx)  # the study's sampler answers from the plan
         tctx = trial_context(ctx, trial.user_attrs[PLAN])
         record(trial.set_user_attr, trial_record(config, tctx))
-        folds: list[dict] = []
         started = time.monotonic()
 
         def check_time(where: str) -> None:
             if trial_timeout is not None and time.monotonic() - started > trial_timeout:
                 raise TrialTimeout(f"trial timeout: over --trial-timeout {trial_timeout:g} s, stopped {where}")
 
-        def prune(step: int, where: dict) -> None:
+        def report(step: Step) -> None:  # to the study's pruner
+            trial.report(step.value, step.step)
             if trial.should_prune():
-                trial.set_user_attr("pruned_at", {"step": step, **where})
-                if "epoch" not in where:  # index of the last finished (repeat, fold) pair
-                    trial.set_user_attr("pruned_after_fold", where["fold_index"])
-                raise optuna.TrialPruned(f"pruned at step {step} ({where})")
+                trial.set_user_attr("pruned_at", {"step": step.step, **step.where})
+                if step.is_fold:  # index of the last finished (repeat, fold) pair
+                    trial.set_user_attr("pruned_after_fold", step.where["fold_index"])
+                raise optuna.TrialPruned(f"pruned at step {step.step} ({step.where})")
+
+        reporter = TrialReporter(max_epochs, lambda attrs: record(trial.set_user_attr, attrs), report)
 
         def on_epoch(k: int, epoch: int, metrics: dict) -> None:
-            step = epoch_step(k, epoch, max_epochs)
-            if step is not None and math.isfinite(metrics.get("val_auroc", math.nan)):
-                trial.report(metrics["val_auroc"], step)
-                prune(step, {"fold": k, "epoch": epoch})
+            reporter.on_epoch(k, epoch, metrics)
             check_time(f"in fold {k} after epoch {epoch}")
 
-        def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
-            folds.append(row)
-            record(trial.set_user_attr, fold_attrs(summarize(folds)))
-            step = fold_step(index, max_epochs)
-            trial.report(row["auroc"], step)
-            prune(step, {"repeat": row["repeat"], "fold": row["fold"], "fold_index": index})
+        def on_fold(index: int, row: dict) -> None:
+            reporter.on_fold(index, row)
             check_time(f"after repeat {row['repeat']} fold {row['fold']}")
 
         try:
             record(trial.set_user_attr, pretrain_attrs(config, tctx))
             predictions.store_index(trial.study, tctx.split, tctx.cohort)
-            result = evaluate(config, tctx, on_fold, on_epoch,
-                              lambda r, k, p: trial.set_user_attr(predictions.key(r, k), predictions.encode(p)))
+            result = evaluate(config, tctx, on_fold, on_epoch, reporter.on_predictions)
         except optuna.TrialPruned:
             raise
         except KeyboardInterrupt:
@@ -178,7 +173,8 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
 
     def tracked(trial: optuna.Trial) -> float:
         current[:] = [trial.number]
-        return objective(trial)
+        with Heartbeat(storage, study.study_name, trial.number):  # a dead worker's trial is found and retried
+            return objective(trial)
 
     ran: list[optuna.trial.FrozenTrial] = []
 
@@ -187,12 +183,17 @@ def run_worker(ctx: SearchContext, storage, options: EngineOptions, quota: int, 
         if sum(t.state in FINISHED for t in ran) >= quota:
             study.stop()
 
+    def retry_stale(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        fail_stale_trials(study, storage)
+
     timeout = None if deadline is None else deadline - time.time()
     if timeout is not None and timeout <= 0:
         return
+    fail_stale_trials(study, storage)  # before the first trial, then after each (as Optuna does for its RDB heartbeat)
     try:
         study.optimize(tracked, n_trials=quota * options.max_attempts_factor, timeout=timeout, catch=(Exception,),
-                       callbacks=[MaxTrialsCallback(options.trials, states=FINISHED), own_quota], gc_after_trial=True)
+                       callbacks=[MaxTrialsCallback(options.trials, states=FINISHED), own_quota, retry_stale],
+                       gc_after_trial=True)
     except KeyboardInterrupt:
         _requeue_interrupted(study, current)
         raise
@@ -280,6 +281,57 @@ class OptunaEngine(Engine):
     """The default engine (``--engine optuna``)."""
 
     name = "optuna"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--pruner", default="family", help="family (default: only against the trial's own family; "
+                            "epoch steps from the budget's min_epochs against the family median at that step, fold steps "
+                            "as a corrected paired race against the family's incumbent from the 3rd shared block), median, "
+                            "wilcoxon, hyperband or none, over the epoch x (repeat, fold) steps; the one-sided Wilcoxon test "
+                            "(p < %g) can prune only from %d steps on (its smallest p with n steps is 2**-n); anchors, "
+                            "random draws and ablation cells are never pruned" % (WILCOXON_P, wilcoxon_min_steps()))
+        parser.add_argument("--random-per-family", type=int, default=5, help="each family's first N search trials are "
+                            "independent random draws, unpruned (the expected-maximum curves; default 5); then TPE within "
+                            "the family")
+        parser.add_argument("--ablation-families", type=int, default=3, help="the ablation stage after the search: the "
+                            "best K deep families' centres, one factor varied at a time (default 3; 0 turns the stage off)")
+        parser.add_argument("--ablation-seeds", type=int, default=2, help="extra training seeds of each centre (default 2)")
+        parser.add_argument("--ablation-repeats", type=int, default=1, help="fold sets of the ablation's fresh partition "
+                            "(default 1: K blocks a cell; each repeat adds K)")
+        parser.add_argument("--ablation-trials", type=int, default=None, help="trials of --trials kept for the ablation "
+                            "(default: the most cells it can need, benchmark.ablation.Settings.upper_bound, at most 30 %% "
+                            "of --trials); cells it does not need go back to the search")
+        parser.add_argument("--sampler", default="tpe", help="tpe (default) or random")
+        parser.add_argument("--n-workers", type=int, default=1, help="worker processes on this machine (default 1)")
+        parser.add_argument("--worker-trials", type=int, default=None,
+                            help="this command runs at most this many trials (one of many workers on one database)")
+        parser.add_argument("--timeout", type=float, default=None, help="stop starting trials after this many seconds")
+        parser.add_argument("--trial-timeout", type=float, default=None,
+                            help="wall-clock cap per trial in seconds, checked after every epoch and fold; a trial over "
+                            "it is stored as FAIL with the reason (default: none)")
+
+    def validate(self, args) -> None:
+        from benchmark.engines.study import make_sampler
+        from benchmark.options import check_positive
+
+        super().validate(args)
+        check_positive(args.timeout, "--timeout")
+        make_pruner(args.pruner, 1)
+        check_positive(args.trial_timeout, "--trial-timeout")
+        make_sampler(args.seed, args.sampler)
+        if args.worker_trials is not None and args.worker_trials < 1:
+            raise ConfigError(f"--worker-trials must be at least 1, got {args.worker_trials}")
+        if args.random_per_family < 0:
+            raise ConfigError(f"--random-per-family must be at least 0, got {args.random_per_family}")
+        if args.ablation_families < 0:
+            raise ConfigError(f"--ablation-families must be at least 0, got {args.ablation_families}")
+        if args.ablation_repeats < 1:
+            raise ConfigError(f"--ablation-repeats must be at least 1, got {args.ablation_repeats}")
+        if args.ablation_seeds < 0:
+            raise ConfigError(f"--ablation-seeds must be at least 0, got {args.ablation_seeds}")
+        if args.ablation_trials is not None and not 0 <= args.ablation_trials <= args.trials:
+            raise ConfigError(f"--ablation-trials must be between 0 and --trials ({args.trials}), got {args.ablation_trials}")
+        if args.n_workers < 1:
+            raise ConfigError(f"--n-workers must be at least 1, got {args.n_workers}")
 
     def run(self, ctx: SearchContext, storage, args) -> optuna.Study:
         options = EngineOptions(args.trials, args.study, args.pruner, args.n_workers, args.timeout,

@@ -10,24 +10,22 @@ Ray is an optional extra: ``pip install -e ".[ray]"``.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from benchmark import predictions
 from benchmark.config import TrialConfig
-from benchmark.engines.base import Engine, fold_attrs, pretrain_attrs, record, register_engine
+from benchmark.engines.base import Engine, Step, TrialReporter, pretrain_attrs, record, register_engine
 from benchmark.engines.study import FINISHED, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
-from benchmark.fidelity import epoch_step, fold_step, max_resource
-from benchmark.objective import SearchContext, trial_record, StudySpace, evaluate, study_space, summarize
+from benchmark.fidelity import max_resource
+from benchmark.objective import SearchContext, trial_record, StudySpace, evaluate, study_space
 
 METRIC = "cv_auroc"
 FIDELITY = "fidelity_step"  # benchmark.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
 ATTRS = "bench"  # the report key under which a trial's attributes travel (benchmark.engines.base)
 CONFIG = "bench_config"  # the configuration the space made, handed to the trainable (Ray reserves "config")
+NUMBER = "bench_trial"  # the Optuna trial's number, beside the configuration: the searcher tells that trial
 
 
 @dataclass
@@ -80,42 +78,69 @@ def start_ray(options: RayOptions):
 @dataclass
 class SpaceFunction:
     """The joint space as Ray's define-by-run function: it hands the configuration it made to the
-    trainable as a constant, so nothing samples it twice."""
+    trainable as a constant, so nothing samples it twice, with the number of the Optuna trial that
+    holds it."""
 
     space: StudySpace
 
     def __call__(self, trial) -> dict:
-        return {CONFIG: self.space(trial).to_dict()}
+        return {CONFIG: self.space(trial).to_dict(), NUMBER: trial.number}
 
 
 def _searcher_class():
+    import optuna
     from optuna.trial import TrialState
     from ray.tune.search.optuna import OptunaSearch
+    from ray.tune.utils.util import unflatten_dict
+
+    from benchmark.engines.storage import trial_id as storage_trial_id
 
     class BenchOptunaSearch(OptunaSearch):
-        """Stores each trial's fold metrics and configuration on its Optuna trial, and records a
-        trial stopped by the scheduler before its last fold as PRUNED (counted, never ranked)."""
+        """Ray's Optuna searcher, through its public methods: it asks Optuna for each trial (the
+        space function puts the trial's number in the configuration) and, when Ray reports the
+        trial complete, stores its fold metrics and configuration on that Optuna trial and tells it
+        itself, recording a trial stopped by the scheduler before its last fold as PRUNED (counted,
+        never ranked)."""
 
-        n_fold_evaluations: int = 5  # (repeat, fold) pairs of a complete trial
+        def __init__(self, *, study_name: str, storage, sampler, n_fold_evaluations: int, **kwargs):
+            super().__init__(study_name=study_name, storage=storage, sampler=sampler, **kwargs)
+            self.bench_storage = storage
+            self.bench_study = optuna.load_study(study_name=study_name, storage=storage, sampler=sampler,
+                                                 pruner=optuna.pruners.NopPruner())
+            self.n_fold_evaluations = n_fold_evaluations  # (repeat, fold) pairs of a complete trial
+            self.numbers: dict[str, int] = {}  # Ray trial id -> Optuna trial number
+            self.told: set[str] = set()
+
+        def suggest(self, trial_id: str):
+            config = super().suggest(trial_id)
+            if isinstance(config, dict) and NUMBER in config:
+                self.numbers[trial_id] = config[NUMBER]
+            return config
+
+        def on_trial_result(self, trial_id: str, result: dict) -> None:
+            if trial_id not in self.told:
+                super().on_trial_result(trial_id, result)
 
         def on_trial_complete(self, trial_id, result=None, error=False):
-            if trial_id in self._completed_trials or trial_id not in self._ot_trials:
+            if trial_id in self.told or trial_id not in self.numbers:
                 return
-            from ray.tune.utils.util import unflatten_dict
-
-            ot_trial = self._ot_trials[trial_id]
+            number = self.numbers[trial_id]
+            study = self.bench_study
+            storage_id = storage_trial_id(self.bench_storage, study.study_name, number)
             result = unflatten_dict(result or {})  # Ray hands searchers flattened results
-            record(ot_trial.set_user_attr, result.get(ATTRS) or {})
-            done = len((result.get(ATTRS) or {}).get("folds") or [])  # folds finished (fold 0's epochs finish none)
+            attrs = result.get(ATTRS) or {}
+            record(lambda key, value: self.bench_storage.set_trial_user_attr(storage_id, key, value), attrs)
+            done = len(attrs.get("folds") or [])  # folds finished (fold 0's epochs finish none)
             if error:
-                ot_trial.set_user_attr("fail_reason", result.get("fail_reason", "the Ray trial raised"))
-                self._ot_study.tell(ot_trial, state=TrialState.FAIL)
+                self.bench_storage.set_trial_user_attr(storage_id, "fail_reason",
+                                                       result.get("fail_reason", "the Ray trial raised"))
+                study.tell(number, state=TrialState.FAIL)
             elif done < self.n_fold_evaluations:
-                ot_trial.set_user_attr("pruned_after_fold", done - 1)
-                self._ot_study.tell(ot_trial, state=TrialState.PRUNED)
+                self.bench_storage.set_trial_user_attr(storage_id, "pruned_after_fold", done - 1)
+                study.tell(number, state=TrialState.PRUNED)
             else:
-                self._ot_study.tell(ot_trial, result[METRIC])
-            self._completed_trials.add(trial_id)
+                study.tell(number, result[METRIC])
+            self.told.add(trial_id)
 
     return BenchOptunaSearch
 
@@ -136,11 +161,9 @@ def _check_reachable(address: str, timeout: float = 3.0) -> None:
 
 
 def make_searcher(ctx: SearchContext, storage, study_name: str):
-    searcher = _searcher_class()(space=SpaceFunction(study_space(ctx)), metric=METRIC, mode="max",
-                                 sampler=make_sampler(ctx.seed),
-                                 study_name=study_name, storage=storage)
-    searcher.n_fold_evaluations = ctx.split.n_folds * ctx.split.repeats
-    return searcher
+    return _searcher_class()(space=SpaceFunction(study_space(ctx)), metric=METRIC, mode="max",
+                             sampler=make_sampler(ctx.seed), study_name=study_name, storage=storage,
+                             n_fold_evaluations=ctx.split.n_folds * ctx.split.repeats)
 
 
 def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
@@ -154,26 +177,14 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
     if ctx.device.startswith("cuda"):  # Ray sets CUDA_VISIBLE_DEVICES to this trial's GPU(s)
         ctx.device = "cuda:0"
     config = TrialConfig.from_dict(params[CONFIG])
-    attrs = trial_record(config, ctx) | pretrain_attrs(config, ctx)
-    max_epochs = ctx.budget.max_epochs
-    folds: list[dict] = []
+    attrs = trial_record(config, ctx) | pretrain_attrs(config, ctx)  # stored by the searcher when the trial ends
 
-    def on_epoch(k: int, epoch: int, metrics: dict) -> None:  # ASHA may stop the trial inside fold 0
-        step = epoch_step(k, epoch, max_epochs)
-        if step is not None and np.isfinite(metrics.get("val_auroc", np.nan)):
-            tune.report({METRIC: float(metrics["val_auroc"]), FIDELITY: step + 1, ATTRS: attrs})
+    def report(step: Step) -> None:  # to ASHA, which may stop the trial (inside fold 0 too)
+        metrics = {METRIC: step.cv_auroc, "fold_auroc": step.value} if step.is_fold else {METRIC: step.value}
+        tune.report({**metrics, FIDELITY: step.step + 1, ATTRS: attrs})
 
-    def on_fold(index: int, row: dict) -> None:  # index: the (repeat, fold) pair's place, repeat-major
-        folds.append(row)
-        summary = summarize(folds)
-        attrs.update(fold_attrs(summary))
-        tune.report({METRIC: summary["cv_auroc"], "fold_auroc": row["auroc"], FIDELITY: fold_step(index, max_epochs) + 1,
-                     ATTRS: attrs})
-
-    def on_predictions(repeat: int, k: int, p) -> None:  # stored by the searcher with the other attributes
-        attrs[predictions.key(repeat, k)] = predictions.encode(p)
-
-    evaluate(config, ctx, on_fold=on_fold, on_epoch=on_epoch, on_predictions=on_predictions)
+    reporter = TrialReporter(ctx.budget.max_epochs, attrs.update, report)
+    evaluate(config, ctx, on_fold=reporter.on_fold, on_epoch=reporter.on_epoch, on_predictions=reporter.on_predictions)
 
 
 def run(ctx: SearchContext, storage, options: RayOptions):
@@ -183,7 +194,6 @@ def run(ctx: SearchContext, storage, options: RayOptions):
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search import ConcurrencyLimiter
 
-    warnings.filterwarnings("ignore", message="Heartbeat of storage")  # Ray's searcher asks/tells itself
     try:
         study = open_study(storage, options.study_name, ctx)
         predictions.store_index(study, ctx.split, ctx.cohort)
@@ -216,7 +226,14 @@ class RayEngine(Engine):
 
     name = "ray"
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--address", default=None, help="join this Ray cluster (default: a local one)")
+        parser.add_argument("--cpus-per-trial", type=float, default=1.0, help="CPUs per trial (default 1)")
+        parser.add_argument("--gpus-per-trial", type=float, default=0.0, help="GPUs per trial, fractions allowed (default 0)")
+        parser.add_argument("--max-concurrent", type=int, default=None, help="trials at once (default: as resources allow)")
+
     def validate(self, args) -> None:
+        super().validate(args)  # refuses the options Ray would ignore (--pruner, --sampler, --n-workers, ...)
         _ray()
         if args.gpus_per_trial < 0 or args.cpus_per_trial <= 0:
             raise ConfigError("--cpus-per-trial must be positive and --gpus-per-trial >= 0")
