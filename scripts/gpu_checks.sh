@@ -69,7 +69,7 @@ done
 # 4. the Ray engine on one GPU, 4 trials at once with --gpus-per-trial 0.25
 if python3 -c "import ray" 2>/dev/null; then
   GPT=0.25; [ "$DEVICE" = cpu ] && GPT=0
-  step ray 60 python3 -m benchmark.search --task pe --budget smoke --trials 8 --timeout 45 --engine ray \
+  step ray 60 python3 -m benchmark.search --task pe --budget smoke --trials 8 --engine ray \
     --gpus-per-trial "$GPT" --cpus-per-trial 1 --models "$DEEP" --device "$DEVICE" --results-dir "$R/ray"
 else
   echo "=== ray: not installed (carry its wheel in $WHEELS): Ray engine NOT measured" | tee -a "$LOGS/summary.txt"

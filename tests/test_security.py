@@ -121,3 +121,19 @@ def test_the_storage_help_says_how_to_keep_a_password_out_of_ps():
 
     text = " ".join(build_parser().format_help().split())
     assert STORAGE_ENV in text and "~/.pgpass" in text and "ps" in text
+
+
+def test_a_local_ray_starts_without_its_dashboard_and_job_api():
+    """docs/security.md: without --address the local Ray has no dashboard (its unauthenticated job API)."""
+    import ast
+    import inspect
+
+    import benchmark.engines.ray_engine as ray_engine
+
+    calls = [n for n in ast.walk(ast.parse(inspect.getsource(ray_engine))) if isinstance(n, ast.Call)
+             and isinstance(n.func, ast.Attribute) and n.func.attr == "init" and getattr(n.func.value, "id", "") == "ray"]
+    local = [c for c in calls if not any(k.arg == "address" for k in c.keywords)]
+    assert local, "no local ray.init call found"
+    for call in local:
+        flags = {k.arg: k.value for k in call.keywords}
+        assert isinstance(flags.get("include_dashboard"), ast.Constant) and flags["include_dashboard"].value is False
