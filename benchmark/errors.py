@@ -27,11 +27,16 @@ def one_line(message: str) -> str:
 
 
 def cli_entry(fn: F) -> F:
-    """Run a CLI main: a :class:`BenchError` becomes ``error: <one line>`` on stderr and exit 2."""
+    """Run a CLI main: the plugins are loaded first (:func:`benchmark.plugins.load_plugins`, before
+    the command reads any registry), and a :class:`BenchError` becomes ``error: <one line>`` on
+    stderr and exit 2 (a plugin that cannot be loaded is one too)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
+            from benchmark.plugins import load_plugins
+
+            load_plugins()
             return fn(*args, **kwargs)
         except BenchError as exc:
             print(f"error: {one_line(exc)}", file=sys.stderr)

@@ -73,10 +73,11 @@ class SearchContext:
         return self._ceiling[0]
 
     def searched_models(self) -> list[str]:
-        """The model categorical of every trial: the selection less what the ceiling removes."""
+        """The model categorical of every trial: the selection less what the budget cannot run at
+        the cohort's rate (exclusions, models too long for its crops, the ceiling)."""
         from benchmark.space import searchable_models
 
-        return searchable_models(self.models, self.budget, self.ceiling)
+        return searchable_models(self.models, self.budget, self.ceiling, self.cohort.fs)
 
     def __getstate__(self) -> dict:  # worker processes rebuild pretraining pools lazily
         return {**self.__dict__, "_pools": {}}
@@ -107,15 +108,16 @@ class StudySpace:
     ceiling: object
     threshold_from: str
     eval_crops: str
+    fs: float | None = None  # the cohort's rate: models too long for the budget's crops are left out
 
     def __call__(self, trial) -> TrialConfig:
         return suggest_config(trial, self.budget, list(self.pretrain_choices), list(self.models), self.ceiling,
-                              self.threshold_from, self.eval_crops)
+                              self.threshold_from, self.eval_crops, self.fs)
 
 
 def study_space(ctx: SearchContext) -> StudySpace:
     return StudySpace(ctx.budget, tuple(ctx.pretrain_choices), tuple(ctx.models), ctx.ceiling, ctx.threshold_from,
-                      ctx.eval_crops)
+                      ctx.eval_crops, ctx.cohort.fs)
 
 
 def trial_context(ctx: SearchContext, plan: dict | None) -> SearchContext:

@@ -36,7 +36,7 @@ from benchmark.training.loop import Recipe
 class PretrainSpec:
     """Everything that determines a pretrained backbone."""
 
-    source: str  # "ptbxl" | "cpsc2018" | "both"
+    source: str  # a pretraining level: a pretraining source ("ptbxl", "cpsc2018", ...) or a pool ("both")
     model: str
     model_kwargs: dict = field(default_factory=dict)
     fs: float = 100.0

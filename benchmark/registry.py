@@ -20,6 +20,8 @@ Contract:
 - :meth:`Registry.names`, iteration and :meth:`Registry.items` follow registration order: the
   order the definitions were imported in. Callers that show names to people sort them; callers
   whose order matters (a search's choice list, drawn by index) rely on this order being stable.
+  Another package's definitions (:mod:`benchmark.plugins`) are imported after every built-in one,
+  so they come last and move no built-in name.
 - :meth:`Registry.get` returns the object or raises :class:`~benchmark.errors.ConfigError` with
   one line: ``unknown <what> '<name>'``, `` (did you mean ...?)`` with up to three close names
   (difflib) when there are any, and ``; known: ...`` (sorted) when the registry was made with

@@ -109,25 +109,29 @@ def select_models(patterns: str) -> list[str]:
 
 
 def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
-    """Pretraining levels: none, the random-frozen control (needs no data), the sources whose data
-    are present, and ``both`` (every source pooled) when all are; one notice per dropped level."""
-    from benchmark.data.pools import EVERY_SOURCE, PRETRAINING_SOURCES
+    """Pretraining levels, in the order the sampler draws them by: none, the random-frozen control
+    (needs no data), each pretraining source whose data are present (registration order:
+    :func:`benchmark.data.sources.pretraining_sources`), then each pool of
+    :data:`benchmark.data.pools.POOLS` whose sources all are; one notice per dropped level."""
+    from benchmark.data.pools import POOLS
+    from benchmark.data.sources import pretraining_sources
     from benchmark.space import RANDOM_FROZEN
 
     available, notices = [], []
-    for source in PRETRAINING_SOURCES:
+    for source in pretraining_sources():
         try:
             notices += ctx.pretraining(source).notices
             available.append(source)
         except BenchError as exc:
             notices.append(f"pretraining source {source} dropped from the search: {exc}")
     choices = ["none", RANDOM_FROZEN, *available]
-    if len(available) == len(PRETRAINING_SOURCES):
-        choices.append(EVERY_SOURCE)
-    else:
-        *others, last = PRETRAINING_SOURCES
-        needs = f"{', '.join(others)} and {last}" if others else last
-        notices.append(f"pretraining source {EVERY_SOURCE} dropped from the search: needs {needs}")
+    for pool, members in POOLS.items():
+        if all(m in available for m in members):
+            choices.append(pool)
+        else:
+            *others, last = members
+            needs = f"{', '.join(others)} and {last}" if others else last
+            notices.append(f"pretraining source {pool} dropped from the search: needs {needs}")
     return choices, notices
 
 

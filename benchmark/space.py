@@ -2,16 +2,32 @@
 
 A space file registers the models of one family and the parameters the search varies for them::
 
-    @register_space("resnet1d", models=["resnet1d18", "resnet1d34", "resnet1d50"])
+    @register_space(models=["resnet1d18", "resnet1d34", "resnet1d50"])
     def space(trial, model):
         return {"width": trial.suggest_categorical("width", [16, 32, 64])}
 
-Space files are found by scanning the ``search_spaces`` package and the entry-point group
-``ecg_automl_bench.search_spaces`` (other packages). Each is dry-run when loaded: an unknown model
-parameter, an empty choice, ``low > high`` or a name used twice fails with one line naming the file
-and the parameter. Parameter names are prefixed with the family (``resnet1d.width``) so families
-never collide; the shared factors (crop, filter, normalization, pretraining, freezing, recipe) are
-asked by :func:`suggest_config`. Entries are kept by family in a :class:`benchmark.registry.Registry`.
+The family is the one its models were registered with (``@register_model(family=...)``): a deep
+space may name it (``register_space("resnet1d", models=...)``), and it must then agree; a baseline
+space names its family (baselines have no other). Space files are found by scanning the
+``search_spaces`` package and through the plugins (:mod:`benchmark.plugins`: other packages). Each
+is dry-run when loaded: an unknown model parameter, an empty choice, ``low > high``, a name used
+twice or a reserved name fails with one line naming the file and the parameter. Parameter names
+are prefixed with the family (``resnet1d.width``) so families never collide; the shared factors
+(crop, filter, normalization, pretraining, freezing, recipe) are asked by :func:`suggest_config`.
+Entries are kept by family in a :class:`benchmark.registry.Registry`.
+
+Reserved names (defined once, here):
+
+- :data:`SHARED`: the parameter names :func:`suggest_config` asks itself (the model choice and the
+  shared factors). A space function must not suggest them.
+- :data:`RESERVED_ARGUMENTS`: builder or baseline arguments the study sets itself (``n_classes``
+  and ``in_leads`` from the task, ``fs`` from the cohort, ``seed``, ``device`` and ``n_jobs``
+  from the run, ``normalization``, a shared factor). A space function must not return them.
+
+What the budget cannot run is removed before anything is drawn: the budget's excluded models,
+the deep models whose ``min_length`` (``@register_model``) is longer than the budget's shortest
+crop at the cohort's sampling rate (:func:`fits_crops`), and what the cost ceiling removes
+(:mod:`benchmark.ceiling`).
 """
 
 from __future__ import annotations
@@ -22,7 +38,6 @@ import inspect
 import pkgutil
 import sys
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Any, Callable
 
 from benchmark.config import RANDOM_FROZEN, TrialConfig
@@ -30,9 +45,9 @@ from benchmark.errors import ConfigError
 from benchmark.registry import Registry, did_you_mean
 from benchmark.training.loop import Recipe
 
-ENTRY_POINT_GROUP = "ecg_automl_bench.search_spaces"
 SHARED = ("model", "crop_seconds", "filter", "normalization", "pretrain", "freeze_depth", "lr", "weight_decay",
           "batch_size", "loss", "focal_gamma", "epochs")
+RESERVED_ARGUMENTS = ("n_classes", "in_leads", "fs", "seed", "n_jobs", "normalization", "device")
 
 
 @dataclass(frozen=True)
@@ -48,28 +63,51 @@ _SPACES: Registry[SpaceEntry] = Registry("search space", list_known=True)  # by 
 _LOADED = False
 
 
-def register_space(family: str, models: list[str], kind: str = "deep"):
+def register_space(family: str | None = None, models: list[str] | None = None, kind: str = "deep"):
     """Decorator for ``fn(trial, model) -> dict`` of builder keyword arguments.
 
-    A model belongs to one family and a family to one space file; anything else is an error (the
-    same file registering its family again, when re-imported, replaces the entry)."""
+    ``family``: for a deep space, the family its models were registered with (left out, it is
+    taken from them; given, it must agree, which :func:`check_space` checks); for a baseline
+    space, the family's name. A model belongs to one family and a family to one space file;
+    anything else is an error (the same file registering its family again, when re-imported,
+    replaces the entry)."""
 
     def wrap(fn: Callable) -> Callable:
         file = inspect.getsourcefile(fn) or fn.__module__
+        if not fn.__module__.startswith("search_spaces."):
+            import_builtin_spaces()  # a plugin's family comes after the built-in ones
         if kind not in ("deep", "baseline"):
             raise ConfigError(f"{file}: kind must be 'deep' or 'baseline', got {kind!r}")
         if not models:
             raise ConfigError(f"{file}: space {family!r} lists no models")
-        if family in _SPACES and _SPACES.get(family).file != file:
-            raise ConfigError(f"{file}: space name {family!r} used twice (also in {_SPACES.get(family).file})")
+        name = family if family is not None else _family_of(models, kind, file)
+        if name in _SPACES and _SPACES.get(name).file != file:
+            raise ConfigError(f"{file}: space name {name!r} used twice (also in {_SPACES.get(name).file})")
         for other in _SPACES.values():
             shared = set(models) & set(other.models)
-            if shared and other.family != family:
+            if shared and other.family != name:
                 raise ConfigError(f"{file}: model {sorted(shared)[0]!r} used twice (also in {other.file})")
-        _SPACES.register(family, SpaceEntry(family, tuple(models), kind, fn, file))
+        _SPACES.register(name, SpaceEntry(name, tuple(models), kind, fn, file))
         return fn
 
     return wrap
+
+
+def _family_of(models: list[str], kind: str, file: str) -> str:
+    """The one family the deep ``models`` were registered with (a baseline space must name its own)."""
+    if kind == "baseline":
+        raise ConfigError(f"{file}: a baseline space names its family: register_space('<family>', models=..., "
+                          "kind='baseline')")
+    from benchmark.models import is_model, list_models, model_info
+
+    missing = [m for m in models if not is_model(m)]
+    if missing:
+        raise ConfigError(f"{file}: model {missing[0]!r} is not registered (decorate its builder with "
+                          f"@register_model, and import it before the space){did_you_mean(missing[0], list_models())}")
+    families = sorted({model_info(m).family for m in models})
+    if len(families) > 1:
+        raise ConfigError(f"{file}: the models of one space are of one family; these are of {', '.join(families)}")
+    return families[0]
 
 
 # ------------------------------------------------------------------------------ validation
@@ -112,9 +150,12 @@ class _CheckingTrial:
 
 
 def check_space(entry: SpaceEntry) -> None:
-    """Dry-run ``entry`` for each of its models; raise one line naming the file and parameter."""
+    """Dry-run ``entry`` for each of its models; raise one line naming the file and parameter: an
+    unregistered model, a parameter its builder does not take or one of :data:`RESERVED_ARGUMENTS`
+    (or, in the dry run, an empty choice list, ``low > high``, a name used twice or one of
+    :data:`SHARED`), and a deep model registered with another family than the space's."""
     from benchmark.baselines import baseline_params, list_baselines
-    from benchmark.models import is_model, model_params
+    from benchmark.models import is_model, model_info, model_params
 
     for model in entry.models:
         if entry.kind == "deep" and not is_model(model):
@@ -132,33 +173,41 @@ def check_space(entry: SpaceEntry) -> None:
             raise ConfigError(f"{entry.file}: space must return a dict of {model} arguments")
         accepted = model_params(model) if entry.kind == "deep" else baseline_params(model)
         for key in params:
-            if key not in accepted or key in ("n_classes", "in_leads", "fs", "seed", "n_jobs", "normalization", "device"):
+            if key in RESERVED_ARGUMENTS:
+                raise ConfigError(f"{entry.file}: parameter {key!r} of {model} is set by the study itself "
+                                  f"(reserved: {', '.join(RESERVED_ARGUMENTS)})")
+            if key not in accepted:
                 raise ConfigError(f"{entry.file}: parameter {key!r} is not an argument of {model} "
-                                  f"(it takes {', '.join(k for k in accepted if k not in ('n_classes', 'in_leads'))})")
+                                  f"(it takes {', '.join(k for k in accepted if k not in RESERVED_ARGUMENTS)})")
+        if entry.kind == "deep" and model_info(model).family != entry.family:
+            raise ConfigError(f"{entry.file}: model {model!r} is registered with family {model_info(model).family!r} "
+                              f"(@register_model in {model_info(model).module}), not {entry.family!r}; the family is "
+                              "declared once, with the model: leave it out of register_space")
 
 
 # ------------------------------------------------------------------------------ discovery
 def load_spaces(reload: bool = False) -> dict[str, SpaceEntry]:
-    """Import every space module (package scan + entry points) once and validate each entry;
-    returns a copy of the registry, family -> entry in load order."""
+    """Import every space module (the ``search_spaces`` package, then the plugins) once and
+    validate each entry; returns a copy of the registry, family -> entry in load order."""
     global _LOADED
     if _LOADED and not reload:
         return dict(_SPACES.items())
-    import search_spaces
+    from benchmark.plugins import load_plugins
 
-    for info in pkgutil.iter_modules(search_spaces.__path__, "search_spaces."):
-        _import(info.name)
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            ep.load()
-        except ConfigError:
-            raise
-        except Exception as exc:
-            raise ConfigError(f"entry point {ep.name} ({ep.value}): cannot load ({type(exc).__name__}: {exc})") from exc
+    import_builtin_spaces()
+    load_plugins()
     for entry in _SPACES.values():
         check_space(entry)
     _LOADED = True
     return dict(_SPACES.items())
+
+
+def import_builtin_spaces() -> None:
+    """Import every module of the ``search_spaces`` package (each registers its family)."""
+    import search_spaces
+
+    for info in pkgutil.iter_modules(search_spaces.__path__, "search_spaces."):
+        _import(info.name)
 
 
 def _import(module: str) -> None:
@@ -218,21 +267,44 @@ def stage_count(model: str, kwargs: tuple) -> int:
     return create_model(model, **dict(kwargs)).n_stages
 
 
-def searchable_models(models: list[str] | None, budget, ceiling=None) -> list[str]:
+def crop_samples(budget, fs: float) -> int:
+    """Samples of the budget's shortest crop at ``fs`` (what every deep model must accept)."""
+    return int(round(min(budget.crops) * float(fs)))
+
+
+def fits_crops(model: str, budget, fs: float) -> bool:
+    """Whether ``model`` accepts every crop of ``budget`` at ``fs``: a baseline always does, a deep
+    model when its ``min_length`` is at most the shortest crop's samples. The crop is one choice
+    list shared by every model (Optuna keeps a categorical's choices within a study), so a model
+    that cannot take one of them leaves the space, the way the cost ceiling removes a model."""
+    from benchmark.models import model_info
+
+    return space_for(model).kind != "deep" or model_info(model).min_length <= crop_samples(budget, fs)
+
+
+def searchable_models(models: list[str] | None, budget, ceiling=None, fs: float | None = None) -> list[str]:
     """The model categorical: ``models`` (default: every registered space) less the budget's
-    exclusions and the deep models its cost ceiling removes."""
+    exclusions, the deep models too long for its shortest crop at ``fs`` (the ceiling's rate when
+    ``fs`` is None; no length check without either) and those its cost ceiling removes."""
+    load_spaces()  # a plugin's models are registered (worker processes, library callers)
+    fs = fs if fs is not None else (ceiling.fs if ceiling is not None else None)
     models = [m for m in (models or all_models()) if m not in budget.excluded_models]
+    if fs is not None:
+        models = [m for m in models if fits_crops(m, budget, fs)]
     return models if ceiling is None else ceiling.models(models)
 
 
 def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str] | None = None,
-                   ceiling=None, threshold_from: str = "inner", eval_crops: str = "cover") -> TrialConfig:
+                   ceiling=None, threshold_from: str = "inner", eval_crops: str = "cover",
+                   fs: float | None = None) -> TrialConfig:
     """One configuration of the joint space (define-by-run: conditional on the model), with the
     study's fit protocol (``threshold_from``, and ``eval_crops`` for deep models).
 
     ``ceiling`` (a :class:`benchmark.ceiling.CostCeiling`) removes what the budget cannot afford
-    before anything is drawn: models, architecture choices and the top of the epochs range."""
-    model = trial.suggest_categorical("model", searchable_models(models, budget, ceiling))
+    before anything is drawn: models, architecture choices and the top of the epochs range; ``fs``
+    (the cohort's rate; default the ceiling's) removes the deep models too long for the shortest
+    crop (:func:`searchable_models`)."""
+    model = trial.suggest_categorical("model", searchable_models(models, budget, ceiling, fs))
     entry = space_for(model)
     limits = ceiling.family(entry.family) if ceiling is not None and entry.kind == "deep" else None
     model_kwargs = entry.fn(_Prefixed(trial, entry.family, limits), model)

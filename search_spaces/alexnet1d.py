@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("alexnet1d", models=["alexnet1d"])
+@register_space(models=["alexnet1d"])
 def space(trial, model: str) -> dict:
     return {
         "width": trial.suggest_categorical("width", [32, 64]),

@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("crnn", models=["crnn"])
+@register_space(models=["crnn"])
 def space(trial, model: str) -> dict:
     return {
         "width": trial.suggest_categorical("width", [16, 32, 64]),

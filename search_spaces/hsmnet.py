@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("hsmnet", models=["hsmnet"])
+@register_space(models=["hsmnet"])
 def space(trial, model: str) -> dict:
     return {
         "width": trial.suggest_categorical("width", [16, 32, 64]),

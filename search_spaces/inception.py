@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("inception", models=["inceptiontime1d"])
+@register_space(models=["inceptiontime1d"])
 def space(trial, model: str) -> dict:
     return {
         "nf": trial.suggest_categorical("nf", [8, 16, 32]),

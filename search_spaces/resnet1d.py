@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("resnet1d", models=["resnet1d18", "resnet1d34", "resnet1d50"])
+@register_space(models=["resnet1d18", "resnet1d34", "resnet1d50"])
 def space(trial, model: str) -> dict:
     return {
         "width": trial.suggest_categorical("width", [16, 32, 64]),

@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("rnn", models=["lstm", "gru"])
+@register_space(models=["lstm", "gru"])
 def space(trial, model: str) -> dict:
     return {
         "hidden": trial.suggest_categorical("hidden", [32, 64, 128]),

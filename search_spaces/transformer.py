@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("transformer", models=["transformer1d"])
+@register_space(models=["transformer1d"])
 def space(trial, model: str) -> dict:
     return {
         "d_model": trial.suggest_categorical("d_model", [32, 64, 128]),

@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("vgg1d", models=["vgg11_1d", "vgg16_1d"])
+@register_space(models=["vgg11_1d", "vgg16_1d"])
 def space(trial, model: str) -> dict:
     return {
         "width": trial.suggest_categorical("width", [16, 32, 64]),

@@ -3,7 +3,7 @@
 from benchmark.space import register_space
 
 
-@register_space("xresnet1d", models=["xresnet1d18", "xresnet1d50", "xresnet1d101"])
+@register_space(models=["xresnet1d18", "xresnet1d50", "xresnet1d101"])
 def space(trial, model: str) -> dict:
     return {
         "width": trial.suggest_categorical("width", [16, 32, 64]),

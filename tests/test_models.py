@@ -1,4 +1,5 @@
-"""Every registered model: any length at or above its minimum, stages + head, freezing, head swap."""
+"""Every registered model passes the plugin authors' kit (benchmark.testing.check_model): builds,
+forward/backward at its minimum length and longer, stages + head, freezing, head swap."""
 
 from __future__ import annotations
 
@@ -7,23 +8,9 @@ import torch
 
 from benchmark.errors import ConfigError
 from benchmark.models import create_model, list_models, model_info
+from benchmark.testing import check_model_forward, parametrize_with_checks
 
 MODELS = list_models()
-# small widths keep the test quick; the architecture (stages, blocks) is unchanged
-SMALL = {"width": 16, "nf": 8, "hidden": 16, "d_model": 32}
-
-
-def small(name: str, **kw):
-    params = __import__("benchmark.models", fromlist=["model_params"]).model_params(name)
-    return create_model(name, **{k: v for k, v in SMALL.items() if k in params}, **kw)
-
-
-# The fast suite runs forward/backward at every length for these (one cheap model per family, about
-# 1-5 s of CPU each); the deeper, wider and slow-recurrent ones (GRU and CRNN take 15-35 s of CPU at
-# 10 s x 500 Hz) run in the full suite. Every model's stages and head tests below run in both.
-FAST = {"resnet1d18", "xresnet1d18", "inceptiontime1d", "vgg11_1d", "alexnet1d", "lstm", "transformer1d", "hsmnet",
-        "s4d"}
-BY_COST = [name if name in FAST else pytest.param(name, marks=pytest.mark.slow) for name in MODELS]
 
 
 def test_registry_has_the_paper_families():
@@ -37,54 +24,53 @@ def test_registry_has_the_paper_families():
         create_model("resnet1d18", widht=3)
 
 
-@pytest.mark.parametrize("name", BY_COST)
-def test_forward_backward_any_length(name):
-    torch.manual_seed(0)
-    model = small(name, n_classes=3)
-    assert model_info(name).min_length <= 250
-    for T in (250, 500, 1000, 5000):  # 2.5 / 5 / 10 s at 100 Hz, and 10 s at 500 Hz
-        x = torch.randn(2, 12, T)
-        out = model(x)
-        assert out.shape == (2, 3) and torch.isfinite(out).all()
-        out.sum().backward()
-        grads = [p.grad for p in model.parameters()]
-        assert all(g is not None for g in grads)
-        model.zero_grad()
+# built from each space's first values (the smallest widths), at min_length, 250 and 1000 samples
+@parametrize_with_checks(models=MODELS)
+def test_model_conforms(check):
+    check()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
-def test_stages_cover_parameters_and_freezing_counts(name):
-    model = small(name)
-    every = {id(p) for p in model.parameters()}
-    staged = [{id(p) for p in s.parameters()} for s in model.stages]
-    head = {id(p) for p in model.head.parameters()}
-    assert set().union(*staged) | head == every and sum(map(len, staged)) + len(head) == len(every)
-    for k in range(model.n_stages + 1):
-        model.freeze(k)
-        frozen = {id(p) for p in model.parameters() if not p.requires_grad}
-        expected = set().union(*staged[:k]) if k else set()
-        assert frozen == expected
-        model.train()
-        for i, stage in enumerate(model.stages):
-            for m in stage.modules():
-                if isinstance(m, torch.nn.BatchNorm1d):
-                    assert m.training == (i >= k)  # frozen BN keeps its running statistics
+def test_forward_at_10_s_500_hz(name):
+    check_model_forward(name, lengths=[5000])  # GRU and CRNN take 15-35 s of CPU here
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_reset_head_keeps_backbone(name):
-    model = small(name)
-    before = {k: v.clone() for k, v in model.backbone_state().items()}
-    model.reset_head(5)
-    after = model.backbone_state()
-    assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
-    assert model(torch.randn(2, 12, 250)).shape == (2, 5)
+def test_every_model_accepts_the_shortest_search_crop():
+    assert all(model_info(n).min_length <= 250 for n in MODELS)  # 2.5 s at 100 Hz
 
 
 def test_frozen_bn_statistics_do_not_move():
-    model = small("resnet1d18")
+    model = create_model("resnet1d18", width=16)
     model.freeze(2)
     model.train()
     stats = model.stages[0][0][1].running_mean.clone()
     model(torch.randn(4, 12, 250) * 5 + 3)
     assert torch.equal(stats, model.stages[0][0][1].running_mean)
+
+
+# ------------------------------------------------------------------------------ min_length in the space
+def test_min_length_removes_models_that_cannot_take_the_shortest_crop():
+    import optuna
+
+    from benchmark.budgets import BUDGETS, get_budget
+    from benchmark.space import searchable_models, suggest_config
+
+    full = get_budget("full")  # crops from 1 s: 50 samples at 50 Hz, below alexnet1d's 64
+    assert model_info("alexnet1d").min_length == 64
+    at_50 = searchable_models(None, full, fs=50.0)
+    assert "alexnet1d" not in at_50 and {"lstm", "resnet1d18", "minirocket"} <= set(at_50)
+    assert set(searchable_models(None, full)) - set(at_50) == {"alexnet1d"}
+    trial = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0)).ask()
+    suggest_config(trial, full, ["none"], fs=50.0)
+    assert "alexnet1d" not in trial.distributions["model"].choices
+    for budget in BUDGETS.values():  # at 100 Hz (the shortest crop 1 s, 100 samples) every model fits
+        assert searchable_models(None, budget, fs=100.0) == searchable_models(None, budget)
+
+
+def test_family_is_declared_once_with_the_model():
+    from benchmark.space import load_spaces
+
+    for family, entry in load_spaces().items():
+        if entry.kind == "deep":
+            assert {model_info(m).family for m in entry.models} == {family}

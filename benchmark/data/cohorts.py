@@ -18,8 +18,7 @@ import pandas as pd
 
 from benchmark.data.dataset import CohortData, manifest_hash
 from benchmark.data.locate import find_dataset
-from benchmark.data.pools import PRETRAINING_SOURCES
-from benchmark.data.sources import Source, create_source
+from benchmark.data.sources import Source, create_source, pretraining_sources
 from benchmark.data.sources.ptbxl import has_any_code
 from benchmark.errors import ConfigError, DataError
 
@@ -34,9 +33,9 @@ def check_task(task: str) -> None:
     """``task`` must be a target task; a pretraining source or an unknown name is one line."""
     if task in TARGET_TASKS:
         return
-    if task in PRETRAINING_SOURCES:
+    if task in pretraining_sources():
         raise ConfigError(f"task {task!r} is a pretraining task; target tasks: {', '.join(TARGET_TASKS)}")
-    raise ConfigError(f"unknown task {task!r}; known: {', '.join(TARGET_TASKS + PRETRAINING_SOURCES)}")
+    raise ConfigError(f"unknown task {task!r}; known: {', '.join(TARGET_TASKS + pretraining_sources())}")
 
 
 def standin_manifest() -> pd.DataFrame:

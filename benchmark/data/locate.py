@@ -34,8 +34,9 @@ def find_dataset(name: str, needed: list[str], data_dir: str | None = None, what
 
 
 def find_source_root(name: str, data_dir: str | None = None) -> Path | None:
-    """The first root holding the dataset's folder at all (for pretraining pools), or None."""
-    folder = download.remote(name).folder
+    """The first root holding the source's folder at all (for pretraining pools), or None: a
+    PhysioNet dataset's download folder, else a folder named as the source (a local-only source)."""
+    folder = download.REMOTES[name].folder if name in download.REMOTES else name
     for root in data_roots(data_dir):
         if (root / folder).is_dir():
             return root / folder

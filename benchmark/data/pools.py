@@ -1,8 +1,11 @@
 """Pretraining pools: multi-label public sources, disjoint from the target cohort by patient
 (where ids are comparable) and by signal content.
 
-The pretraining sources are the public datasets of :data:`benchmark.data.download.REMOTES`, each
-read by the registered source of the same name; :data:`EVERY_SOURCE` (``both``) pools them all.
+A pretraining source is any registered source tagged ``pretraining``
+(:func:`benchmark.data.sources.pretraining_sources`: PTB-XL and CPSC2018 here, or another package's,
+local or downloadable); its files are found in a data root's ``<name>/`` folder. A pooled level
+pools an explicit list of them (:data:`POOLS`: ``both`` is PTB-XL with CPSC2018, whatever else is
+registered).
 """
 
 from __future__ import annotations
@@ -15,14 +18,19 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.data.dataset import CohortData, manifest_hash
-from benchmark.data.download import REMOTES
 from benchmark.data.duplicates import FINGERPRINT_LEAD, NEAR_COPY_CORR, fingerprints, near_copies
 from benchmark.data.locate import find_source_root
-from benchmark.data.sources import create_source
+from benchmark.data.sources import create_source, pretraining_sources
 from benchmark.errors import ConfigError, DataError
 
-PRETRAINING_SOURCES: tuple[str, ...] = tuple(REMOTES)
-EVERY_SOURCE = "both"  # the pretraining level that pools every source (the name studies store)
+# pooled pretraining levels: name (what studies store) -> the sources it pools, in this order; a
+# level is offered only when every one of its sources is
+POOLS: dict[str, tuple[str, ...]] = {"both": ("ptbxl", "cpsc2018")}
+
+
+def pool_members(level: str) -> tuple[str, ...]:
+    """The sources a pretraining level reads: a pool's list, or the source itself."""
+    return POOLS.get(level, (level,))
 
 
 def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
@@ -30,8 +38,8 @@ def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
     """Source ``name`` minus every patient of ``target`` (same id namespace) and every record whose
     signal equals, or nearly copies (:mod:`benchmark.data.duplicates`), one of ``target``'s
     validated records (dev and locked test; else its open records)."""
-    if name not in PRETRAINING_SOURCES:
-        raise ConfigError(f"unknown pretraining source {name!r}; known: {', '.join(PRETRAINING_SOURCES)}")
+    if name not in pretraining_sources():
+        raise ConfigError(f"unknown pretraining source {name!r}; known: {', '.join(pretraining_sources())}")
     root = find_source_root(name, data_dir)
     source = create_source(name, root if root is not None else Path("/nonexistent"), fs=target.fs)
     if root is None or not source.available():
@@ -107,8 +115,7 @@ class PretrainingData:
 
 def pretraining_data(source: str, target: CohortData, data_dir: str | None = None,
                      store_root: Path | None = None) -> PretrainingData:
-    """Pools for one pretraining source, or for :data:`EVERY_SOURCE` (all of them), disjoint from ``target``."""
-    names = list(PRETRAINING_SOURCES) if source == EVERY_SOURCE else [source]
-    pools = [pretraining_pool(n, target, data_dir, store_root) for n in names]
+    """Pools for one pretraining level (a source, or a pool of :data:`POOLS`), disjoint from ``target``."""
+    pools = [pretraining_pool(n, target, data_dir, store_root) for n in pool_members(source)]
     digest = hashlib.sha256("".join(p.manifest_hash for p in pools).encode()).hexdigest()
     return PretrainingData(digest, pools, [n for p in pools for n in p.notices])

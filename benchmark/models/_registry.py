@@ -6,6 +6,16 @@
     list_models("resnet*")  ->  ["resnet1d18", "resnet1d34", "resnet1d50"]
     create_model("resnet1d18", n_classes=1, width=32)
 
+What the decorator declares, in the manner of sktime's tags, is read downstream:
+
+- ``family`` (default: the defining module's last name) is declared here only. The search space
+  of the family takes it from its models (:func:`benchmark.space.register_space`), the trial's
+  configuration stores it, and the family-scoped pruner and the leaderboard group by it.
+- ``min_length``: the shortest input, in samples, the model accepts (``forward`` works at it and
+  at any longer length; :func:`benchmark.testing.check_model` checks it). The search leaves out a
+  model whose minimum is longer than the budget's shortest crop at the cohort's rate
+  (:func:`benchmark.space.fits_crops`).
+
 Names live in a :class:`benchmark.registry.Registry` (its contract: a typo is one line with a
 "did you mean"); :func:`list_models` sorts them.
 """
@@ -34,7 +44,13 @@ _MODELS: Registry[ModelInfo] = Registry("model")
 
 
 def register_model(fn: Callable | None = None, *, family: str | None = None, min_length: int = 32):
-    """Decorator: record ``fn.__name__ -> fn`` with its family and minimum input length."""
+    """Decorator: record ``fn.__name__ -> fn`` with its family and minimum input length (samples).
+
+    The builder takes ``n_classes`` and ``in_leads`` (set by the study) and the keyword arguments its
+    search space varies, and returns a :class:`~benchmark.models.base.StagedModel`."""
+
+    if not isinstance(min_length, int) or min_length < 1:
+        raise ConfigError(f"register_model: min_length must be a positive number of samples, got {min_length!r}")
 
     def wrap(f: Callable) -> Callable:
         _MODELS.register(f.__name__, ModelInfo(f.__name__, f, family or f.__module__.rsplit(".", 1)[-1],

@@ -12,7 +12,7 @@ class StagedModel(nn.Module):
     Subclasses fill :attr:`stages` (an ``nn.ModuleList`` from input to output, every backbone
     parameter in exactly one stage) and implement :meth:`features` (:meth:`forward_stages`, then
     pooling to a vector of size :attr:`n_features`). The head is ``Dropout + Linear`` and can be
-    replaced for a new task.
+    replaced for a new task. :func:`benchmark.testing.check_model` checks all of this.
     """
 
     def __init__(self, n_features: int, n_classes: int, dropout: float = 0.0):

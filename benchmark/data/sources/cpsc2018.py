@@ -46,6 +46,7 @@ def header_dx(hea: Path) -> list[str]:
 class CPSC2018(Source):
     name = "cpsc2018"
     patient_namespace = "cpsc2018"
+    pretraining = True
 
     @property
     def label_names(self) -> list[str]:

@@ -25,6 +25,7 @@ LEVELS = ("superclass", "subclass", "diagnostic", "form", "rhythm")
 class PTBXL(Source):
     name = "ptbxl"
     patient_namespace = "ptbxl"
+    pretraining = True
 
     def __init__(self, root: str | Path, level: str = "superclass", min_likelihood: float = 0.0,
                  fs: float = 100.0):
