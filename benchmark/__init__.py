@@ -7,6 +7,7 @@ how a package is found, :mod:`benchmark.testing` checks what it adds)::
     from benchmark import Transform, register_transform                          # a filter or normalization
     from benchmark import Source, Signal, register_source                        # a data source
     from benchmark import register_baseline, register_engine, Engine             # a baseline, an engine
+    from benchmark import Statistic, register_statistic                          # a leaderboard statistic
 
 Each name is imported on first use, so ``import benchmark`` stays cheap (no torch, no pandas).
 A plugin is imported after every built-in thing has registered (:func:`benchmark.plugins.load_plugins`),
@@ -31,6 +32,8 @@ _API = {  # name -> the module that defines it (importing it registers the built
     "register_baseline": "benchmark.baselines",
     "Engine": "benchmark.engines.base",
     "register_engine": "benchmark.engines.base",
+    "Statistic": "benchmark.leaderboard.statistic",
+    "register_statistic": "benchmark.leaderboard.statistic",
 }
 
 __all__ = ["__version__", *_API]

@@ -53,7 +53,7 @@ def test_the_readme_layout_matches_the_package():
     for line in block.group(1).splitlines():
         m = re.match(r"  (\S+)", line)  # two spaces: an entry directly under benchmark/
         if m and not line.startswith("   "):
-            named.update(n.strip(",") for n in m.group(1).split("+"))
+            named.update(n for n in re.split(r"[,+]", m.group(1)) if n)
     present = {p.name + ("/" if p.is_dir() else "") for p in (REPO / "benchmark").iterdir()
                if p.name != "__pycache__" and not p.name.startswith(".")}
     assert named == present, f"in README only: {sorted(named - present)}; in benchmark/ only: {sorted(present - named)}"
