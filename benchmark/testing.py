@@ -183,7 +183,7 @@ def check_model_freezing(name: str, kwargs: dict | None = None) -> None:
         model.train()
         for i, stage in enumerate(model.stages):
             for m in stage.modules():
-                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d, torch.nn.BatchNorm3d, torch.nn.SyncBatchNorm)):
                     _expect(m.training == (i >= k), check, name,
                             f"after freeze({k}) a BatchNorm of stage {i} is in {'training' if m.training else 'eval'} mode")
 

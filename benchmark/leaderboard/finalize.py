@@ -206,5 +206,6 @@ def finalize(study, ctx: SearchContext, data, results_dir: Path, top: int = 1, f
         r["locked_test_use"] = use
     from benchmark.leaderboard import codes
 
-    codes.write(folder, study, results, data.cohort, ctx.split)  # stored predictions; the whole cohort table: no new look
+    if data is not None:  # stored predictions and the whole cohort's codes (ctx holds dev only): no new look
+        codes.write(folder, study, results, data.cohort, ctx.split)
     return results, use
