@@ -116,6 +116,62 @@ def test_resuming_with_another_model_list_names_only_the_difference(tmp_path):
         open_study(storage, "s", _ctx(models[:-1], choices=("none",)))
 
 
+def test_workers_starting_together_all_see_the_whole_identity(tmp_path):
+    """Several workers open one new study at once: one creates it, and each other worker reads the
+    identity and everything recorded with it (a worker that read the identity but not yet the
+    pretraining sources refused the study: a CI failure of the two-worker PostgreSQL test)."""
+    import threading
+
+    from benchmark.engines.study import open_study
+    from benchmark.engines.storage import make_storage
+
+    models = ["minirocket", "vgg11_1d"]
+    errors, opened = [], []
+
+    def worker():
+        try:
+            opened.append(open_study(make_storage(None, tmp_path / "study.journal"), "s", _ctx(models)))
+        except Exception as error:  # noqa: BLE001 - the test reports every worker's failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(opened) == 8
+    assert {s._study_id for s in opened} == {opened[0]._study_id}
+
+
+def test_a_worker_waits_for_the_creator_to_record_the_identity(tmp_path, monkeypatch):
+    import threading
+
+    import optuna
+
+    import benchmark.engines.study as study_module
+    from benchmark.engines.storage import make_storage
+
+    storage = make_storage(None, tmp_path / "study.journal")
+    ctx = _ctx(["minirocket"])
+    recorded = study_module.open_study(make_storage(None, tmp_path / "other.journal"), "s", ctx).user_attrs
+    made = optuna.create_study(study_name="s", storage=storage, direction="maximize")
+    for key, value in recorded.items():  # the creator is between its writes: all but the identity (the last)
+        if key != "identity":
+            made.set_user_attr(key, value)
+    result = {}
+    waiter = threading.Thread(target=lambda: result.update(study=study_module.open_study(storage, "s", ctx)))
+    waiter.start()
+    waiter.join(timeout=1.5)
+    assert waiter.is_alive()  # it waits rather than judging a half-recorded study
+    made.set_user_attr("identity", ctx.identity())
+    waiter.join(timeout=10)
+    assert not waiter.is_alive() and result["study"].user_attrs["identity"] == ctx.identity()
+    monkeypatch.setattr(study_module, "IDENTITY_WAIT_S", 0.5)
+    optuna.create_study(study_name="orphan", storage=storage, direction="maximize")
+    with pytest.raises(ConfigError, match="'orphan' has no recorded identity after 0 s"):
+        study_module.open_study(storage, "orphan", ctx)
+
+
 def test_reproduce_output_starts_with_the_cohort_notice():
     from benchmark.reproduce import standin_notice
     from benchmark.data.cohorts import STANDIN_NAME

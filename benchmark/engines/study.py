@@ -8,6 +8,7 @@ it here: one module owns a study's identity (:meth:`benchmark.objective.SearchCo
 from __future__ import annotations
 
 import json
+import time
 import warnings
 
 import optuna
@@ -17,6 +18,7 @@ import benchmark
 from benchmark.errors import ConfigError
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)  # what --trials counts
+IDENTITY_WAIT_S = 60.0  # how long a worker waits for the creator of its study to record the identity
 
 
 def finished(study: optuna.Study) -> int:
@@ -61,17 +63,20 @@ def open_study(storage, name: str, ctx, pruner: optuna.pruners.BasePruner | None
     except KeyError:
         if not create:
             raise ConfigError(f"study {name!r} not found in the storage")
-        study = optuna.create_study(study_name=name, storage=storage, direction="maximize", sampler=sampler,
-                                    pruner=pruner, load_if_exists=True)
-    stored = study.user_attrs
-    if stored.get("identity") is None:
-        study.set_user_attr("identity", identity)
-        study.set_user_attr("fingerprint", parts)
-        study.set_user_attr("package_version", benchmark.__version__)
-        study.set_user_attr("budget_settings", ctx.budget.as_dict())
-        study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
-        study.set_user_attr("description", ctx.cohort.description)
-        return study
+        try:  # exactly one of several workers starting together creates the study and records its identity
+            study = optuna.create_study(study_name=name, storage=storage, direction="maximize", sampler=sampler,
+                                        pruner=pruner)
+        except optuna.exceptions.DuplicatedStudyError:
+            study = optuna.load_study(study_name=name, storage=storage, sampler=sampler, pruner=pruner)
+        else:
+            study.set_user_attr("fingerprint", parts)
+            study.set_user_attr("package_version", benchmark.__version__)
+            study.set_user_attr("budget_settings", ctx.budget.as_dict())
+            study.set_user_attr("pretrain_choices", ctx.pretrain_choices)
+            study.set_user_attr("description", ctx.cohort.description)
+            study.set_user_attr("identity", identity)  # last: a worker that sees the identity sees the rest
+            return study
+    stored = _recorded(study)
     for key, value in identity.items():
         if stored["identity"].get(key) != value:
             raise ConfigError(f"study {name!r} exists with {difference(key, stored['identity'].get(key), value)}; "
@@ -91,6 +96,19 @@ def open_study(storage, name: str, ctx, pruner: optuna.pruners.BasePruner | None
             raise ConfigError(f"study {name!r} was made with another {key.replace('_', ' ')} ({what}); choose "
                               "another --study (the existing study is left untouched)")
     return study
+
+
+def _recorded(study: optuna.Study) -> dict:
+    """The study's attributes once its creator has recorded the identity (written last); another
+    worker that started at the same moment waits for it rather than reading half of them."""
+    deadline = time.monotonic() + IDENTITY_WAIT_S
+    while (stored := study.user_attrs).get("identity") is None:
+        if time.monotonic() > deadline:
+            raise ConfigError(f"study {study.study_name!r} has no recorded identity after {IDENTITY_WAIT_S:.0f} s "
+                              "(its creator stopped before recording it, or it was not made by this benchmark); "
+                              "choose another --study (the existing study is left untouched)")
+        time.sleep(0.5)
+    return stored
 
 
 def check_data(study: optuna.Study, manifest_hash: str, split_hash: str) -> None:
