@@ -14,7 +14,7 @@ A plugin is imported after every built-in thing has registered (:func:`benchmark
 so the built-ins keep their places in each registry's order.
 """
 
-from benchmark import isa as _isa
+from benchmark.trial import isa as _isa
 
 _isa.pin()  # before torch or numba is imported: CPU numbers re-derive on other x86-64 machines
 
@@ -23,13 +23,13 @@ __version__ = "0.4.0"
 _API = {  # name -> the module that defines it (importing it registers the built-ins of its kind)
     "StagedModel": "benchmark.models",
     "register_model": "benchmark.models",
-    "register_space": "benchmark.space",
+    "register_space": "benchmark.study.space",
     "Transform": "benchmark.transforms",
     "register_transform": "benchmark.transforms",
     "Source": "benchmark.data.sources",
     "register_source": "benchmark.data.sources",
     "Signal": "benchmark.data.signals",
-    "register_baseline": "benchmark.baselines",
+    "register_baseline": "benchmark.estimators.baselines",
     "Engine": "benchmark.engines.base",
     "register_engine": "benchmark.engines.base",
     "Statistic": "benchmark.leaderboard.statistic",

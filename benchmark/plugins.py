@@ -11,14 +11,14 @@ Loading a plugin imports that module, and the module registers what it defines w
 API of :mod:`benchmark` (``from benchmark import register_model, register_space, ...``), exactly
 as the built-in modules do. :func:`load_plugins` does it once per process; every command calls it
 before it reads a registry (:func:`benchmark.errors.cli_entry`), and so does
-:func:`benchmark.space.load_spaces` (worker processes and library callers).
+:func:`benchmark.study.space.load_spaces` (worker processes and library callers).
 
 The built-in names keep their places: registration order is the order a search draws a
 categorical's choices in (the sampler draws by index), so a plugin's come after every built-in
 one. Each ``register_*`` lives in the package that defines the built-ins of its kind, so importing
 it registers them first (``benchmark.models``, ``benchmark.transforms``, ``benchmark.data.sources``,
-``benchmark.baselines``), and a space registered outside ``search_spaces/`` imports the built-in
-spaces first (:func:`benchmark.space.register_space`). Engines are looked up by name only.
+``benchmark.estimators.baselines``), and a space registered outside ``benchmark/study/spaces/`` imports the built-in
+spaces first (:func:`benchmark.study.space.register_space`). Engines are looked up by name only.
 
 A plugin that fails to import is one line naming its entry point (``error: plugin 'mynet'
 (mypkg.bench, group ecg_automl_bench.plugins, package mypkg 0.1) cannot be loaded: ...``; the

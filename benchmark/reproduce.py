@@ -8,11 +8,11 @@ import argparse
 import math
 import sys
 
-from benchmark.cli import add_version
+from benchmark.cli.main import add_version
 from benchmark.errors import ConfigError, cli_entry
 
 # The rule every re-derivation is judged by (reproduce, the behaviour snapshot, the committed study):
-# every stored number within 1e-6 absolute. With the instruction-set level pinned (benchmark.isa:
+# every stored number within 1e-6 absolute. With the instruction-set level pinned (benchmark.trial.isa:
 # AVX2 + FMA for torch, oneDNN and numba) and the stored thread count applied, CPU runs on x86-64
 # machines of that level are expected to agree bit for bit; 1e-6 leaves room for the last bits of
 # float32 arithmetic (a probability's rounding) without admitting a different decision: one record
@@ -35,8 +35,9 @@ class _Enough(Exception):
 
 
 def reproduce(study, trial_number: int, args) -> tuple[list[dict], list[dict]]:
-    from benchmark.experiment import context_from_study
-    from benchmark.objective import apply_torch_settings, evaluate, trial_context
+    from benchmark.cli.experiment import context_from_study
+    from benchmark.trial.objective import apply_torch_settings, evaluate
+    from benchmark.study.context import trial_context
 
     if not 0 <= trial_number < len(study.trials):
         raise ConfigError(f"--trial {trial_number}: study {study.study_name!r} has trials 0..{len(study.trials) - 1}")
@@ -67,7 +68,7 @@ def differences(stored: list[dict], rerun: list[dict]) -> list[tuple[int, int, s
     """(repeat, fold, metric, |stored - rerun|) for every numeric metric of every stored fold row
     but the timing keys (both NaN counts as equal; a metric missing from the re-run is an infinite
     difference)."""
-    from benchmark.objective import TIMING_KEYS  # wall-clock times differ between runs by nature
+    from benchmark.trial.objective import TIMING_KEYS  # wall-clock times differ between runs by nature
 
     out = []
     for s, r in zip(stored, rerun):

@@ -10,13 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-from benchmark.budgets import BUDGETS, get_budget
-from benchmark.cli import add_version
+from benchmark.study.budgets import BUDGETS, get_budget
+from benchmark.cli.main import add_version
 from benchmark.engines import optuna_engine, ray_engine  # noqa: F401  (register the engines; Ray itself loads lazily)
 from benchmark.engines.base import GIVEN, add_engine_arguments, get_engine, given_options
 from benchmark.engines.storage import STORAGE_ENV
-from benchmark.estimators import EVAL_CROPS, OOF_PARTS, THRESHOLD_FROM
-from benchmark.experiment import add_cohort_options
+from benchmark.estimators.deep import EVAL_CROPS
+from benchmark.estimators.base import OOF_PARTS, THRESHOLD_FROM
+from benchmark.cli.cohort_options import add_cohort_options
 from benchmark.errors import BenchError, ConfigError, cli_entry
 
 
@@ -64,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
 def validate(args: argparse.Namespace) -> None:
     from benchmark.data.cohorts import check_task
     from benchmark.engines.storage import check_journal_path
-    from benchmark.experiment import check_cohort_options
+    from benchmark.cli.cohort_options import check_cohort_options
 
     check_task(args.task)
     check_cohort_options(args)
@@ -93,7 +94,7 @@ def select_models(patterns: str) -> list[str]:
     import fnmatch
 
     from benchmark.registry import did_you_mean
-    from benchmark.space import all_models
+    from benchmark.study.space import all_models
 
     known = all_models()
     chosen: list[str] = []
@@ -115,7 +116,7 @@ def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
     :data:`benchmark.data.pools.POOLS` whose sources all are; one notice per dropped level."""
     from benchmark.data.pools import POOLS
     from benchmark.data.sources import pretraining_sources
-    from benchmark.space import RANDOM_FROZEN
+    from benchmark.study.space import RANDOM_FROZEN
 
     available, notices = [], []
     for source in pretraining_sources():
@@ -138,8 +139,8 @@ def pretrain_choices(ctx) -> tuple[list[str], list[str]]:
 def prepare(args: argparse.Namespace):
     """Storage, cohort (dev signals only), split and context; prints notices."""
     from benchmark.engines.storage import make_storage
-    from benchmark.experiment import load_experiment_data
-    from benchmark.objective import SearchContext
+    from benchmark.cli.experiment import load_experiment_data
+    from benchmark.study.context import SearchContext
 
     budget = get_budget(args.budget)
     models = select_models(args.models)  # a typo fails before any data is loaded
@@ -151,7 +152,7 @@ def prepare(args: argparse.Namespace):
                         models=models, threshold_from=args.threshold_from, eval_crops=args.eval_crops)
     if not ctx.searched_models():
         raise ConfigError(f"--models {args.models}: every selected model is left out of the {budget.name} budget "
-                          "(benchmark/budgets.py says why); choose other models or another --budget")
+                          "(benchmark/study/budgets.py says why); choose other models or another --budget")
     ctx.pretrain_choices, notices = pretrain_choices(ctx)
     if cohort.is_standin:
         notices.insert(0, cohort.description)

@@ -20,7 +20,7 @@ class (transforms, sources). What is checked is the contract each registry's doc
   :class:`~benchmark.models.base.StagedModel` from its space's first values; forward and backward at
   its ``min_length`` and longer, and one record in eval mode; every backbone parameter in exactly
   one stage; freezing; a new head keeps the backbone;
-- a space (:func:`benchmark.space.register_space`): the load-time dry run (known arguments, no
+- a space (:func:`benchmark.study.space.register_space`): the load-time dry run (known arguments, no
   reserved name, one family), each model built from it, every combination enumerable (the cost
   ceiling costs each);
 - a transform (:class:`~benchmark.transforms.base.Transform`): registered under its kind and name,
@@ -70,7 +70,7 @@ class _FirstValues:
 def first_values(model: str) -> dict:
     """The builder arguments the model's search space gives at its first values ({} without a space)."""
     from benchmark.errors import ConfigError
-    from benchmark.space import space_for
+    from benchmark.study.space import space_for
 
     try:
         entry = space_for(model)
@@ -216,7 +216,7 @@ def check_model(name: str, kwargs: dict | None = None) -> None:
 
 # ------------------------------------------------------------------------------ spaces
 def _entry(family: str, check: str):
-    from benchmark.space import load_spaces
+    from benchmark.study.space import load_spaces
 
     spaces = load_spaces()
     _expect(family in spaces, check, family, f"no registered search space {family!r} (known: {', '.join(spaces)})")
@@ -224,10 +224,10 @@ def _entry(family: str, check: str):
 
 
 def check_space_dry_run(family: str) -> None:
-    """The load-time dry run (:func:`benchmark.space.check_space`): registered models of the space's
+    """The load-time dry run (:func:`benchmark.study.space.check_space`): registered models of the space's
     family, known arguments, no reserved or shared name, no empty choice, ``low <= high``."""
     from benchmark.errors import ConfigError
-    from benchmark.space import check_space
+    from benchmark.study.space import check_space
 
     check = "check_space_dry_run"
     try:
@@ -238,7 +238,7 @@ def check_space_dry_run(family: str) -> None:
 
 def check_space_builds(family: str) -> None:
     """Each model of the space builds from the space's first values (a baseline: its estimator)."""
-    from benchmark.baselines import create_baseline
+    from benchmark.estimators.baselines import create_baseline
 
     check = "check_space_builds"
     entry = _entry(family, check)
@@ -256,7 +256,7 @@ def check_space_builds(family: str) -> None:
 def check_space_enumerable(family: str) -> None:
     """Every combination of the space's choices can be listed (what the cost ceiling costs, one by
     one); the space asks the same parameters for the same answers (define-by-run, deterministic)."""
-    from benchmark.ceiling import enumerate_space
+    from benchmark.study.ceiling import enumerate_space
 
     check = "check_space_enumerable"
     entry = _entry(family, check)
@@ -392,7 +392,7 @@ def check_source_class(source, root: str | Path | None = None) -> None:
     """Registered by its ``name``; a ``patient_namespace``; a boolean ``pretraining`` tag whose name
     is no other pretraining level; made from ``(root, fs=...)``; ``available()`` of a missing folder
     is False (not an error)."""
-    from benchmark.config import RANDOM_FROZEN
+    from benchmark.study.config import RANDOM_FROZEN
     from benchmark.data.pools import POOLS
     from benchmark.data.sources import source_class
 

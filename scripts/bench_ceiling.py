@@ -6,7 +6,7 @@
    on the costliest *kept* configuration of each deep family, at the budget's longest crop, batch 64.
 2. Prints, per family, the costliest configuration the ceiling keeps, its estimated training FLOPs at
    ``max_epochs`` (what the ceiling allows) and the minutes that take at the measured throughput.
-3. Prints every choice the ceiling removed, in removal order (see ``benchmark.ceiling``).
+3. Prints every choice the ceiling removed, in removal order (see ``benchmark.study.ceiling``).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
 
     from benchmark.search import build_parser, prepare, validate
-    from benchmark.space import load_spaces
+    from benchmark.study.space import load_spaces
 
     search_args = build_parser().parse_args(["--task", args.task, "--budget", args.budget, "--trials", "1"]
                                             + (["--data-dir", args.data_dir] if args.data_dir else []))

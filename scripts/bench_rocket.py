@@ -1,5 +1,5 @@
 """Rocket transform speed: sktime's numba transform against the PyTorch one
-(``benchmark.rocket_torch``), per transform, at the budgets' kernel counts, on the same fitted
+(``benchmark.estimators.rocket_torch``), per transform, at the budgets' kernel counts, on the same fitted
 parameters, with the largest feature difference between the two.
 
     python scripts/bench_rocket.py [--device cpu|cuda] [--records 32] [--length 1000] [--threads 2]
@@ -18,7 +18,7 @@ import time
 import numpy as np
 import torch
 
-SIZES = {"small": {"minirocket": 5000, "multirocket": 1000},  # benchmark.budgets: small's overrides
+SIZES = {"small": {"minirocket": 5000, "multirocket": 1000},  # benchmark.study.budgets: small's overrides
          "full": {"minirocket": 10_000, "multirocket": 6250}}  # full: the baselines' defaults
 
 
@@ -47,7 +47,7 @@ def main() -> None:
     from rich.table import Table
     from sktime.transformations.panel import rocket
 
-    from benchmark import rocket_torch
+    from benchmark.estimators import rocket_torch
 
     numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
     rng = np.random.default_rng(0)

@@ -1,4 +1,4 @@
-"""The ablation stage (benchmark.ablation): cells differ from their centre in exactly one factor,
+"""The ablation stage (benchmark.study.ablation): cells differ from their centre in exactly one factor,
 share one fresh fold partition of the same dev patients, and are declared with their contrasts
 before any of them runs."""
 
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmark.ablation import Settings, cell_changes, family_cells, fresh_partition
-from benchmark.budgets import get_budget
+from benchmark.study.ablation import Settings, cell_changes, family_cells, fresh_partition
+from benchmark.study.budgets import get_budget
 from benchmark.data.splits import make_split
 
 # the factors a cell may change: the transfer setting (arm and depth) is one factor
@@ -102,7 +102,7 @@ def test_a_study_declares_its_contrasts_before_any_cell_runs(tmp_path, monkeypat
     plan; every cell runs on the ablation partition, complete; stored predictions recompute each
     stored fold metric exactly."""
     from benchmark.leaderboard.answers import answer_table
-    from benchmark.predictions import trial_predictions
+    from benchmark.trial.predictions import trial_predictions
     from benchmark.training.metrics import binary_metrics
     from tests.searchutil import load, search
 
@@ -129,15 +129,15 @@ def test_a_study_declares_its_contrasts_before_any_cell_runs(tmp_path, monkeypat
     answers = answer_table(study)
     assert len(answers) and set(answers["question"]) <= {"Q2", "Q3", "Q4", "Q5"}
     # a statistic nobody stored (log loss per trial) comes from the stored predictions: no trial re-runs
-    import benchmark.cv
-    import benchmark.objective
+    import benchmark.trial.cv
+    import benchmark.trial.objective
     from sklearn.metrics import log_loss
 
     def no_rerun(*args, **kwargs):
         raise AssertionError("a trial was re-run")
 
-    monkeypatch.setattr(benchmark.objective, "evaluate", no_rerun)
-    monkeypatch.setattr(benchmark.cv, "run_fold", no_rerun)
+    monkeypatch.setattr(benchmark.trial.objective, "evaluate", no_rerun)
+    monkeypatch.setattr(benchmark.trial.cv, "run_fold", no_rerun)
     losses = {t.number: log_loss((f := trial_predictions(study, t))["y"], f["p"], labels=[0, 1]) for t in study.trials}
     assert len(losses) == len(study.trials) and all(np.isfinite(v) for v in losses.values())
     # ... and registered as a leaderboard statistic, the leaderboard writes it, still with no re-run

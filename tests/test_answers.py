@@ -10,7 +10,7 @@ import numpy as np
 import optuna
 import pytest
 from optuna.distributions import FloatDistribution
-from optuna.trial import TrialState, create_trial
+from optuna.trial import create_trial
 from scipy import stats
 
 from benchmark.leaderboard import answers

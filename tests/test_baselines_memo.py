@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmark.baselines import FEATURES, create_baseline
+from benchmark.estimators.baselines import FEATURES, create_baseline
 
 
 def _data(seed: int = 0):
@@ -61,7 +61,7 @@ def test_predict_proba_always_computes():
 
 
 def test_the_memo_keeps_within_its_byte_limit():
-    from benchmark.baselines import FeatureMemo
+    from benchmark.estimators.baselines import FeatureMemo
 
     memo = FeatureMemo(max_bytes=3 * 8 * 100)
     for i in range(10):

@@ -29,7 +29,7 @@ ARGS = ("--trials", "6", "--seed", "0", "--models", MODELS, "--pruner", "median"
 
 
 def study_snapshot(results: Path) -> dict:
-    from benchmark.objective import TIMING_KEYS
+    from benchmark.trial.objective import TIMING_KEYS
 
     study = load(results)
     trials = []
@@ -83,8 +83,8 @@ def assert_same(a, b, where: str) -> None:
 def same_config(now: dict | None, then: dict | None) -> None:
     """The stored configuration holds the snapshot's values; it may also record recipe settings
     that were implicit then (patience, schedule, ...), and those must be the values then used."""
-    from benchmark.budgets import get_budget
-    from benchmark.config import RECIPE_FIELDS, TrialConfig
+    from benchmark.study.budgets import get_budget
+    from benchmark.study.config import RECIPE_FIELDS, TrialConfig
 
     if then is None:
         assert now is None

@@ -8,10 +8,10 @@ import dataclasses
 import optuna
 import pytest
 
-from benchmark.budgets import get_budget
-from benchmark.ceiling import CostCeiling, enumerate_space
+from benchmark.study.budgets import get_budget
+from benchmark.study.ceiling import CostCeiling, enumerate_space
 from benchmark.models.flops import forward_flops
-from benchmark.space import space_for, suggest_config
+from benchmark.study.space import space_for, suggest_config
 
 MODELS = ["resnet1d18", "resnet1d34", "resnet1d50", "transformer1d", "minirocket"]
 BUDGET = dataclasses.replace(get_budget("small"), crops=(1.0, 2.5), min_epochs=2, max_epochs=30)

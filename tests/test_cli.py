@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import pytest
 
 import benchmark
-from benchmark.cli import COMMANDS
-from benchmark.cli import main as ecg_bench
+from benchmark.cli.main import COMMANDS
+from benchmark.cli.main import main as ecg_bench
 from benchmark.errors import ConfigError
 from tests.conftest import REPO
 
@@ -28,7 +28,7 @@ def test_version_on_every_command(module, capsys):
 def test_console_script_is_declared_and_dispatches(tmp_path, capsys):
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((REPO / "pyproject.toml").read_text())
-    assert project["project"]["scripts"]["ecg-bench"] == "benchmark.cli:main"
+    assert project["project"]["scripts"]["ecg-bench"] == "benchmark.cli.main:main"
     assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "benchmark.__version__"}  # one place
     ecg_bench(["--version"])
     assert capsys.readouterr().out.strip() == f"ecg-automl-bench {benchmark.__version__}"
@@ -70,9 +70,9 @@ def test_data_options_before_or_after_the_subcommand(tmp_path, capsys):
 
 
 def test_describe_shows_the_split_a_budget_uses(tmp_path, capsys):
-    from benchmark.budgets import get_budget
+    from benchmark.study.budgets import get_budget
     from benchmark.data.__main__ import main
-    from benchmark.experiment import split_path
+    from benchmark.cli.experiment import split_path
 
     smoke = _describe(capsys, "describe", "--budget", "smoke", "--json", "--results-dir", str(tmp_path))
     assert len(smoke["folds"]) == get_budget("smoke").folds == 3 and smoke["budget"] == "smoke"
@@ -86,7 +86,7 @@ def test_describe_shows_the_split_a_budget_uses(tmp_path, capsys):
 
 def _ctx(models: list[str], choices=("none", "ptbxl")):
     """The parts of a SearchContext that open_study reads."""
-    from benchmark.budgets import get_budget
+    from benchmark.study.budgets import get_budget
 
     budget = get_budget("smoke")
     identity = {"task": "pe", "cohort": "c", "manifest_hash": "m", "split_hash": "s", "budget": "smoke", "seed": 0,
@@ -99,7 +99,7 @@ def _ctx(models: list[str], choices=("none", "ptbxl")):
 def test_resuming_with_another_model_list_names_only_the_difference(tmp_path):
     from benchmark.engines.study import open_study
     from benchmark.engines.storage import make_storage
-    from benchmark.space import all_models
+    from benchmark.study.space import all_models
 
     models = all_models()
     assert len(models) >= 20

@@ -9,7 +9,7 @@ import pandas as pd
 from optuna.distributions import CategoricalDistribution
 from optuna.trial import TrialState, create_trial
 
-from benchmark import predictions
+from benchmark.trial import predictions
 from benchmark.leaderboard import codes
 from benchmark.leaderboard.table import equal_budget
 

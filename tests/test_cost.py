@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from benchmark.training.loop import Recipe
-from benchmark.estimators import DeepClassifier
+from benchmark.estimators.deep import DeepClassifier
 from benchmark.training.cost import forward_flops_per_record, timed_predict_proba
 
 
@@ -40,7 +40,6 @@ def test_non_torch_estimator_reports_no_flops_and_its_time():
 def test_flops_of_a_network_that_feeds_a_parameter_view_to_a_module():
     """hsmnet expands a learned query into its attention: under ``no_grad`` that view requires grad
     with no grad function, which broke the FLOP counter's module tracker (a FAIL on a GPU run)."""
-    import torch
 
     from benchmark.models import create_model
     from benchmark.training.cost import forward_flops_per_record

@@ -231,7 +231,7 @@ def test_an_option_two_engines_declare_is_added_once_and_refused_by_neither(monk
 # ------------------------------------------------------------------------------ one trial reporter
 def test_the_trial_reporter_gives_both_engines_the_same_steps_and_attributes():
     from benchmark.engines.base import Step, TrialReporter
-    from benchmark.fidelity import fold_step
+    from benchmark.study.fidelity import fold_step
 
     stored: dict = {}
     steps: list[Step] = []

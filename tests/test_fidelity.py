@@ -8,7 +8,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from benchmark.fidelity import epoch_step, fold_step, max_resource
+from benchmark.study.fidelity import epoch_step, fold_step, max_resource
 
 
 def test_steps_are_monotone_epochs_of_fold_zero_then_folds():
@@ -20,9 +20,9 @@ def test_steps_are_monotone_epochs_of_fold_zero_then_folds():
 
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
-    from benchmark.budgets import get_budget
-    from benchmark.experiment import load_experiment_data
-    from benchmark.objective import SearchContext
+    from benchmark.study.budgets import get_budget
+    from benchmark.cli.experiment import load_experiment_data
+    from benchmark.study.context import SearchContext
 
     args = Namespace(task="pe", data_dir=None, cohort=None, fs=100.0, folds=None, test_fraction=0.2, split_seed=0,
                      results_dir=str(tmp_path_factory.mktemp("fid")))

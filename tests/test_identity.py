@@ -1,4 +1,4 @@
-"""A study's identity is a fingerprint of what a trial would draw or compute (benchmark.identity):
+"""A study's identity is a fingerprint of what a trial would draw or compute (benchmark.study.identity):
 a space change (a normalization registered by this test) refuses to resume the study in one line
 that names what differs, and leaves the stored study untouched."""
 
@@ -31,7 +31,7 @@ main(sys.argv[1:])
 
 
 def test_fingerprint_names_its_parts():
-    from benchmark.identity import RESULTS_SCHEMA, digest
+    from benchmark.study.identity import RESULTS_SCHEMA, digest
 
     assert digest({"a": 1, "b": [1, 2]}) == digest({"b": [1, 2], "a": 1})
     assert RESULTS_SCHEMA >= 2

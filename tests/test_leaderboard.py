@@ -110,7 +110,7 @@ def test_only_finalize_opens_the_locked_test(smoke, monkeypatch):
     record (issue 13), which keeps hashes and fingerprints only: the spy counts its reads apart."""
     import benchmark.data.dataset as dataset
     import benchmark.data.signals as signals
-    from benchmark.experiment import context_from_study
+    from benchmark.cli.experiment import context_from_study
     from benchmark.leaderboard.finalize import finalize
     from benchmark.leaderboard.study import open_stored_study
     from benchmark.leaderboard.table import leaderboard

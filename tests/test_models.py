@@ -53,8 +53,8 @@ def test_frozen_bn_statistics_do_not_move():
 def test_min_length_removes_models_that_cannot_take_the_shortest_crop():
     import optuna
 
-    from benchmark.budgets import BUDGETS, get_budget
-    from benchmark.space import searchable_models, suggest_config
+    from benchmark.study.budgets import BUDGETS, get_budget
+    from benchmark.study.space import searchable_models, suggest_config
 
     full = get_budget("full")  # crops from 1 s: 50 samples at 50 Hz, below alexnet1d's 64
     assert model_info("alexnet1d").min_length == 64
@@ -69,7 +69,7 @@ def test_min_length_removes_models_that_cannot_take_the_shortest_crop():
 
 
 def test_family_is_declared_once_with_the_model():
-    from benchmark.space import load_spaces
+    from benchmark.study.space import load_spaces
 
     for family, entry in load_spaces().items():
         if entry.kind == "deep":

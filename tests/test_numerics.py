@@ -41,7 +41,7 @@ class _NanHead(torch.nn.Module):
 def test_loop_stops_on_non_finite_validation_predictions(monkeypatch):
     """A network whose forward overflows only at evaluation (as float16 did on a GPU) is a FitError
     naming the cause, not sklearn's 'Input contains NaN'."""
-    from benchmark.estimators import DeepClassifier
+    from benchmark.estimators.deep import DeepClassifier
     from benchmark.training import loop
 
     real = loop.predict_probs
@@ -56,12 +56,12 @@ def test_loop_stops_on_non_finite_validation_predictions(monkeypatch):
 @pytest.mark.slow  # runs trials through the engine: 30-60 s of CPU
 def test_nan_prediction_trial_is_fail_with_one_line_reason(tmp_path, monkeypatch):
     """Through the engine: the trial is stored as FAIL with a one-line reason and the study goes on."""
-    from benchmark.budgets import get_budget
+    from benchmark.study.budgets import get_budget
     from benchmark.engines import optuna_engine
     from benchmark.engines.storage import make_storage
-    from benchmark.estimators import DeepClassifier
-    from benchmark.experiment import load_experiment_data
-    from benchmark.objective import SearchContext
+    from benchmark.estimators.deep import DeepClassifier
+    from benchmark.cli.experiment import load_experiment_data
+    from benchmark.study.context import SearchContext
 
     def nan_proba(self, X):
         return np.full((len(X), 2), np.nan)

@@ -33,7 +33,7 @@ from benchmark.plugins import load_plugins
 names = load_plugins()
 from benchmark.data.sources import pretraining_sources
 from benchmark.models import model_info
-from benchmark.space import all_models, load_spaces
+from benchmark.study.space import all_models, load_spaces
 from benchmark.transforms import transform_choices
 print(json.dumps({"plugins": names, "models": all_models(), "family": model_info("plugnet").family,
                   "spaces": list(load_spaces()), "normalizations": list(transform_choices("normalization")),
@@ -108,7 +108,7 @@ def test_a_broken_plugin_is_one_line_naming_its_entry_point(tmp_path, command):
 
 def test_a_space_of_another_family_than_its_models_is_refused():
     from benchmark.errors import ConfigError
-    from benchmark.space import SpaceEntry, check_space
+    from benchmark.study.space import SpaceEntry, check_space
 
     entry = SpaceEntry("plugfamily", ("resnet1d18",), "deep",
                        lambda trial, model: {"width": trial.suggest_categorical("width", [16])}, "/plugins/space.py")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from benchmark.data.cohorts import load_cohort, standin_manifest
-from benchmark.data.paths import cache_dir
 from benchmark.data.pools import pretraining_pool
 from benchmark.errors import DataError
 

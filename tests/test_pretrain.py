@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from benchmark.estimators import DeepClassifier
-from benchmark.pretraining import PretrainSpec, get_checkpoint
+from benchmark.estimators.deep import DeepClassifier
+from benchmark.trial.pretraining import PretrainSpec, get_checkpoint
 from benchmark.training.loop import Recipe
 from benchmark.training.transfer import load_backbone
 

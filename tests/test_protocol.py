@@ -11,13 +11,14 @@ import optuna
 import pytest
 import torch
 
-from benchmark.budgets import get_budget
+from benchmark.study.budgets import get_budget
 from benchmark.training.loop import Recipe
-from benchmark.estimators import DeepClassifier, MIN_THRESHOLD_POSITIVES, fit_threshold, out_of_fold_probs
+from benchmark.estimators.deep import DeepClassifier
+from benchmark.estimators.base import MIN_THRESHOLD_POSITIVES, fit_threshold, out_of_fold_probs
 from benchmark.models import create_model
-from benchmark.config import TrialConfig
-from benchmark.objective import build_estimator, pretrain_spec
-from benchmark.space import RANDOM_FROZEN, stage_count, suggest_config
+from benchmark.study.config import TrialConfig
+from benchmark.trial.objective import build_estimator, pretrain_spec
+from benchmark.study.space import RANDOM_FROZEN, stage_count, suggest_config
 from benchmark.transforms.crops import eval_offsets
 from tests.conftest import REPO
 from tests.test_training import planted
@@ -78,7 +79,8 @@ def test_random_frozen_trains_only_above_random_frozen_stages():
 
 def test_repeated_cv_steps_are_monotone_with_a_seed_per_repeat(standin):
     from benchmark.data.splits import make_split
-    from benchmark.objective import SearchContext, evaluate
+    from benchmark.study.context import SearchContext
+    from benchmark.trial.objective import evaluate
 
     table = standin.table[["record_id", "patient_id", "label"]]
     split = make_split(table, 3, 0.2, 0, standin.manifest_hash, repeats=2)
@@ -158,8 +160,8 @@ def test_out_of_fold_threshold_never_predicts_a_seen_patient():
 
 
 def test_deep_and_baseline_share_the_threshold_protocol(monkeypatch):
-    import benchmark.baselines as baselines
-    import benchmark.estimators as estimators
+    import benchmark.estimators.baselines as baselines
+    import benchmark.estimators.base as estimators
 
     calls = []
     monkeypatch.setattr(estimators, "fit_threshold", lambda est, *a: calls.append(type(est).__name__) or
@@ -216,7 +218,7 @@ def test_reproduce_compares_every_metric():
 
 
 def test_torch_settings_are_stored_and_applied():
-    from benchmark.objective import apply_torch_settings, torch_settings
+    from benchmark.trial.objective import apply_torch_settings, torch_settings
 
     before = torch_settings()
     try:

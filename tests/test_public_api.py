@@ -22,13 +22,12 @@ from __future__ import annotations
 import ast
 import functools
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
 
-PACKAGES = ("benchmark", "search_spaces")  # what pyproject ships
+PACKAGES = ("benchmark", "benchmark.study.spaces")  # what pyproject ships
 WATCHED = ("optuna", "ray")
 ALLOWED = {  # private names of other libraries (not Optuna or Ray) that we read, and why
     "_actions": "argparse (the standard library) keeps a parser's actions only there; cli.shared_options "

@@ -34,7 +34,7 @@ def test_unknown_name_is_one_line_with_a_hint():
 
 def test_budgets_search_every_registered_filter_and_normalization_in_the_seeded_order():
     # samplers draw categoricals by index: this order is part of every seeded study
-    from benchmark.budgets import BUDGETS
+    from benchmark.study.budgets import BUDGETS
 
     for budget in BUDGETS.values():
         assert budget.normalizations == ("none", "minmax", "zscore", "robust", "log", "l2", "zscore_dataset")

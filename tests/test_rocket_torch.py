@@ -1,4 +1,4 @@
-"""The PyTorch rocket transforms (``benchmark.rocket_torch``) against sktime's own, on real records:
+"""The PyTorch rocket transforms (``benchmark.estimators.rocket_torch``) against sktime's own, on real records:
 the same features to float32 tolerance from the same fitted parameters, so the baseline's AUROC is
 the same; and the baseline runs sktime on the CPU, torch on a CUDA device."""
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from benchmark import rocket_torch
-from benchmark.baselines import FEATURES, create_baseline
+from benchmark.estimators import rocket_torch
+from benchmark.estimators.baselines import FEATURES, create_baseline
 from benchmark.errors import ConfigError
 
 

@@ -17,7 +17,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from benchmark.space import SpaceEntry, all_models, check_space, load_spaces
+from benchmark.study.space import SpaceEntry, all_models, check_space, load_spaces
 from benchmark.errors import ConfigError
 from tests.conftest import REPO
 from tests.searchutil import load, search
@@ -36,8 +36,8 @@ def test_space_covers_every_family():
 
 
 def test_joint_space_is_conditional():
-    from benchmark.budgets import get_budget
-    from benchmark.space import suggest_config
+    from benchmark.study.budgets import get_budget
+    from benchmark.study.space import suggest_config
 
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     seen_deep = seen_base = False
@@ -145,11 +145,11 @@ def test_two_workers_share_one_journal_study(tmp_path):
 @pytest.mark.slow
 def test_failed_trial_recorded_and_study_goes_on(tmp_path, monkeypatch):
     """A trial that raises is FAIL with its reason; the study continues (in-process engine run)."""
-    from benchmark.budgets import get_budget
+    from benchmark.study.budgets import get_budget
     from benchmark.engines import optuna_engine
     from benchmark.engines.storage import make_storage
-    from benchmark.experiment import load_experiment_data
-    from benchmark.objective import SearchContext
+    from benchmark.cli.experiment import load_experiment_data
+    from benchmark.study.context import SearchContext
     from benchmark.training.loop import FitError
     import benchmark.engines.optuna_engine as engine
 
@@ -187,7 +187,7 @@ def _standin_copy(data_root: Path, dest: Path) -> Path:
 
 @pytest.mark.slow
 def test_locked_test_records_are_never_read(tmp_path, data_root, monkeypatch):
-    from benchmark.objective import evaluate
+    from benchmark.trial.objective import evaluate
     from benchmark.search import build_parser, prepare
 
     def cv(data_dir: Path) -> list:
@@ -213,7 +213,7 @@ def test_locked_test_records_are_never_read(tmp_path, data_root, monkeypatch):
         samples = np.frombuffer(dat.read_bytes(), dtype="<i2").reshape(-1, 12)
         dat.write_bytes(np.roll(samples, 37, axis=0).tobytes())  # same values, shifted in time
     second, _ = cv(changed)
-    from benchmark.objective import TIMING_KEYS
+    from benchmark.trial.objective import TIMING_KEYS
 
     strip = lambda runs: [[{k: v for k, v in f.items() if k not in TIMING_KEYS} for f in folds] for folds in runs]  # noqa: E731
     assert strip(first) == strip(second)
@@ -241,7 +241,7 @@ class PlugNet(StagedModel):
 def plugnet(n_classes: int = 1, in_leads: int = 12, width: int = 8, dropout: float = 0.0):
     return PlugNet(n_classes, in_leads, width, dropout)
 ''')
-    (pkg / "plugnet" / "space.py").write_text("import plugnet\nfrom benchmark.space import register_space\n\n\n"
+    (pkg / "plugnet" / "space.py").write_text("import plugnet\nfrom benchmark.study.space import register_space\n\n\n"
                                               "@register_space('plugnet', models=['plugnet'])\ndef space(trial, model):\n"
                                               f"    {space_body}\n")
     dist = pkg / "plugnet-0.1.dist-info"

@@ -11,9 +11,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import check_estimator
 
-from benchmark.baselines import create_baseline, list_baselines
+from benchmark.estimators.baselines import create_baseline, list_baselines
 from benchmark.training.loop import Recipe
-from benchmark.estimators import DeepClassifier
+from benchmark.estimators.deep import DeepClassifier
 
 TINY_BASELINE = {"minirocket": {"num_kernels": 84}, "multirocket": {"num_kernels": 84}, "rocket": {"num_kernels": 20},
                  "arsenal": {"num_kernels": 20, "n_estimators": 2}, "catch22_forest": {"n_estimators": 5}}

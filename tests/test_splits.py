@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from benchmark.data.splits import TEST, inner_split, load_or_create_split, make_split

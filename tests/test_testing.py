@@ -10,7 +10,7 @@ from torch import nn
 
 from benchmark.data.sources import list_sources
 from benchmark.models import StagedModel
-from benchmark.space import load_spaces
+from benchmark.study.space import load_spaces
 from benchmark.testing import (check_model_stages, check_source, check_space_dry_run, check_transform,
                                check_transform_per_record, parametrize_with_checks)
 from benchmark.transforms import create_transform, transform_choices

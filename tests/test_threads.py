@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from benchmark.baselines import ThresholdedClassifier
+from benchmark.estimators.baselines import ThresholdedClassifier
 
 
 def test_a_minirocket_fit_and_predict_keep_the_torch_thread_count():

@@ -6,11 +6,10 @@ import dataclasses
 
 import numpy as np
 import pytest
-import torch
 
 from benchmark.data.splits import make_split
-from benchmark.estimators import DeepClassifier
-from benchmark.cv import run_fold
+from benchmark.estimators.deep import DeepClassifier
+from benchmark.trial.cv import run_fold
 from benchmark.training.loop import Recipe, FitError
 from benchmark.training.metrics import auroc, binary_metrics, choose_threshold
 

@@ -16,14 +16,14 @@ from pathlib import Path
 from benchmark.data import download as dl
 from benchmark.data.paths import download_root
 from benchmark.data.splits import TEST
-from benchmark.budgets import BUDGETS, get_budget
-from benchmark.cli import add_version, shared_options
+from benchmark.study.budgets import BUDGETS, get_budget
+from benchmark.cli.main import add_version, shared_options
 from benchmark.errors import ConfigError, cli_entry
-from benchmark.experiment import add_cohort_options
+from benchmark.cli.cohort_options import add_cohort_options
 
 
 def describe(args: argparse.Namespace) -> dict:
-    from benchmark.experiment import load_experiment_data
+    from benchmark.cli.experiment import load_experiment_data
 
     budget = get_budget(args.budget) if args.budget else None
     if budget and args.folds and args.folds != budget.folds:
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
             print_table(info)
     elif args.command == "check":
         from benchmark.data.cohorts import load_target
-        from benchmark.experiment import check_cohort_options, task_options
+        from benchmark.cli.cohort_options import check_cohort_options, task_options
 
         check_cohort_options(args)
         cohort = load_target(args.task, args.data_dir, args.cohort, args.fs, task_options=task_options(args)).validate()

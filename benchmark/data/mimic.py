@@ -1,7 +1,7 @@
 """The ``mimic-pe`` task: MIMIC-IV-ECG with the MIMIC-IV-ECG-ICD labels, positive = any ICD-10 I26*
 (pulmonary embolism) discharge code. Opt-in: the data are credentialed, so nothing is downloaded.
 
-Options (``benchmark.experiment.add_cohort_options``): the code source (``--mimic-codes``: hospital
+Options (``benchmark.cli.cohort_options.add_cohort_options``): the code source (``--mimic-codes``: hospital
 discharge, ED discharge, or both as the benchmark's ``all`` label set), the ED subset
 (``--mimic-ed-only``), patient-grouped case-control subsampling (``--max-negatives-per-positive K``,
 :mod:`benchmark.data.casecontrol`) and the benchmark's own test folds as the locked test

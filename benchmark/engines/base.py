@@ -2,9 +2,9 @@
 recorded and reported.
 
 An engine runs the study's trials: it samples each configuration with
-:func:`benchmark.objective.configure`, cross-validates it with :func:`benchmark.objective.evaluate`
-(reporting the epoch x fold fidelity of :mod:`benchmark.fidelity` to its pruner or scheduler through
-a :class:`TrialReporter`) and stores what :func:`benchmark.objective.trial_record`,
+:func:`benchmark.trial.objective.configure`, cross-validates it with :func:`benchmark.trial.objective.evaluate`
+(reporting the epoch x fold fidelity of :mod:`benchmark.study.fidelity` to its pruner or scheduler through
+a :class:`TrialReporter`) and stores what :func:`benchmark.trial.objective.trial_record`,
 :func:`pretrain_attrs` and the reporter give on the Optuna trial, so that the leaderboard,
 ``finalize`` and ``reproduce`` read every engine's trials the same way.
 
@@ -35,10 +35,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from benchmark import predictions
+from benchmark.trial import predictions
 from benchmark.errors import ConfigError
-from benchmark.fidelity import epoch_step, fold_step
-from benchmark.objective import pretrain_spec, summarize
+from benchmark.study.fidelity import epoch_step, fold_step
+from benchmark.trial.objective import pretrain_spec, summarize
 from benchmark.registry import Registry
 
 _ENGINES: Registry[type["Engine"]] = Registry("--engine", list_known=True)
@@ -134,14 +134,14 @@ def given_options(parser: argparse.ArgumentParser, argv: list[str] | None, dests
 def pretrain_attrs(config, ctx) -> dict:
     """The key of the pretrained backbone a trial starts from (None: none), stored before it trains;
     finding it may load the pretraining pool, so it comes after
-    :func:`benchmark.objective.trial_record`."""
+    :func:`benchmark.trial.objective.trial_record`."""
     spec = pretrain_spec(config, ctx)
     return {"pretrain_key": spec.key() if spec else None}
 
 
 def fold_attrs(summary: dict) -> dict:
     """Attributes stored after each finished (repeat, fold): the fold rows so far and their running
-    summary (:func:`benchmark.objective.summarize`: cost, warnings); after the last fold they are
+    summary (:func:`benchmark.trial.objective.summarize`: cost, warnings); after the last fold they are
     the trial's result. The CV AUROC itself is the trial's value, not an attribute."""
     out = {k: v for k, v in summary.items() if k != "cv_auroc"}
     out["folds"] = list(out["folds"])
@@ -159,7 +159,7 @@ def record(set_user_attr, attrs: dict) -> None:
 # ------------------------------------------------------------------------------ reporting a running trial
 @dataclass(frozen=True)
 class Step:
-    """One report of a running trial at a step of :mod:`benchmark.fidelity`."""
+    """One report of a running trial at a step of :mod:`benchmark.study.fidelity`."""
 
     step: int  # 0-based
     value: float  # epoch step: fold 0's inner-validation AUROC after that epoch; fold step: the fold's held-out AUROC
@@ -174,13 +174,13 @@ class Step:
 class TrialReporter:
     """The one place a running trial's progress becomes reports and stored attributes, for every
     engine; its :meth:`on_epoch`, :meth:`on_fold` and :meth:`on_predictions` are the callbacks of
-    :func:`benchmark.objective.evaluate`.
+    :func:`benchmark.trial.objective.evaluate`.
 
     - after an epoch of fold 0 with a finite inner-validation AUROC: ``report`` a :class:`Step` at
       its epoch step;
     - after each (repeat, fold): ``store`` :func:`fold_attrs` (the fold rows so far and their
       summary), then ``report`` a :class:`Step` at its fold step;
-    - each fold's held-out probabilities: ``store`` them under :func:`benchmark.predictions.key`.
+    - each fold's held-out probabilities: ``store`` them under :func:`benchmark.trial.predictions.key`.
 
     ``store(attrs)`` keeps attributes on the trial; ``report(step)`` tells the engine's pruner or
     scheduler and may raise to stop the trial."""

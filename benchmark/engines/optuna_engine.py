@@ -1,5 +1,5 @@
 """The default engine: Optuna (multivariate, grouped, constant-liar TPE; pruning on the epoch x
-fold fidelity of :mod:`benchmark.fidelity`; a per-trial wall-clock cap; resumable storage; several
+fold fidelity of :mod:`benchmark.study.fidelity`; a per-trial wall-clock cap; resumable storage; several
 worker processes on one study)."""
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from benchmark.engines.base import Engine, Step, TrialReporter, pretrain_attrs, 
 from benchmark.engines.progress import ProgressMonitor
 from benchmark.engines.storage import Heartbeat, fail_stale_trials
 from benchmark.engines.study import FINISHED, finished, open_study
-from benchmark import predictions
+from benchmark.trial import predictions
 from benchmark.errors import ConfigError, one_line
-from benchmark.fidelity import max_resource
+from benchmark.study.fidelity import max_resource
 from benchmark.engines.planner import PLAN, Planner, PlanSettings
 from benchmark.engines.pruning import FamilyPruner, Unpruned
-from benchmark.objective import SearchContext, trial_context, trial_record, configure, evaluate
+from benchmark.study.context import SearchContext, trial_context
+from benchmark.trial.objective import trial_record, configure, evaluate
 
 PRUNERS = ("family", "wilcoxon", "median", "hyperband", "none")
 WILCOXON_P = 0.1  # the Wilcoxon pruner's one-sided p threshold
@@ -56,7 +57,7 @@ def wilcoxon_min_steps(p_threshold: float = WILCOXON_P) -> int:
 
 
 def make_pruner(name: str, max_steps: int, ctx: SearchContext | None = None) -> optuna.pruners.BasePruner:
-    """``max_steps``: the most steps a complete trial reports (:func:`benchmark.fidelity.max_resource`).
+    """``max_steps``: the most steps a complete trial reports (:func:`benchmark.study.fidelity.max_resource`).
     Every pruner leaves the planner's unpruned trials alone (:class:`benchmark.engines.pruning.Unpruned`)."""
     if name == "family":
         if ctx is None:
@@ -261,7 +262,7 @@ def plan_settings(args, ctx: SearchContext) -> PlanSettings:
     """The planner's settings from the command line: ``--ablation-families 0`` turns the ablation
     off; ``--ablation-trials`` overrides its share of ``--trials``; ``--sampler random`` makes every
     search trial a random draw."""
-    from benchmark.ablation import Settings
+    from benchmark.study.ablation import Settings
     from benchmark.engines.planner import split_trials
 
     ablation = (Settings(args.ablation_families, args.ablation_seeds, args.ablation_repeats)
@@ -298,7 +299,7 @@ class OptunaEngine(Engine):
         parser.add_argument("--ablation-repeats", type=int, default=1, help="fold sets of the ablation's fresh partition "
                             "(default 1: K blocks a cell; each repeat adds K)")
         parser.add_argument("--ablation-trials", type=int, default=None, help="trials of --trials kept for the ablation "
-                            "(default: the most cells it can need, benchmark.ablation.Settings.upper_bound, at most 30 %% "
+                            "(default: the most cells it can need, benchmark.study.ablation.Settings.upper_bound, at most 30 %% "
                             "of --trials); cells it does not need go back to the search")
         parser.add_argument("--sampler", default="tpe", help="tpe (default) or random")
         parser.add_argument("--n-workers", type=int, default=1, help="worker processes on this machine (default 1)")

@@ -1,9 +1,9 @@
 """What each trial of a study runs: the anchors, a fair share of the search per family, then the
-ablation cells (:mod:`benchmark.ablation`).
+ablation cells (:mod:`benchmark.study.ablation`).
 
 The planner decides a trial's whole configuration before it starts and stores it as the trial's
 ``plan`` attribute; :class:`PlannedSampler`, the study's sampler, then answers every ``suggest_*``
-of :func:`benchmark.space.suggest_config` from that plan, so the trial's parameters are ordinary
+of :func:`benchmark.study.space.suggest_config` from that plan, so the trial's parameters are ordinary
 Optuna parameters (importances, the leaderboard) and the objective is unchanged.
 
 Order of a study:
@@ -32,7 +32,7 @@ from optuna.distributions import CategoricalDistribution
 from optuna.samplers import BaseSampler, RandomSampler, TPESampler
 from optuna.trial import TrialState
 
-from benchmark.ablation import ATTR, Settings, declaration
+from benchmark.study.ablation import ATTR, Settings, declaration
 from benchmark.errors import ConfigError
 
 PLAN = "plan"  # the trial attribute holding its plan
@@ -88,7 +88,7 @@ class _AnchorSampler(BaseSampler):
     def sample_independent(self, study, trial, param_name, dist):
         if param_name not in self.values:
             raise ConfigError(f"anchor {self.name}: no value for {param_name!r} (an anchor is written out in full; "
-                              "benchmark/budgets.py)")
+                              "benchmark/study/budgets.py)")
         value = self.values[param_name]
         if value == "max" and hasattr(dist, "high"):
             return dist.high
@@ -117,7 +117,7 @@ ABLATION_SHARE = 0.3  # the ablation's share of --trials at most (and no more th
 
 def split_trials(trials: int, ablation: Settings | None, budget, pretrain_choices: list[str]) -> int | None:
     """Trials left to anchors + search when ``trials`` also hold the ablation: it keeps the most
-    cells it can need (:meth:`benchmark.ablation.Settings.upper_bound`), at most
+    cells it can need (:meth:`benchmark.study.ablation.Settings.upper_bound`), at most
     :data:`ABLATION_SHARE` of ``trials``; cells it does not need go back to the search."""
     if ablation is None:
         return None
@@ -128,7 +128,7 @@ class Planner:
     """Plans the next trial of a study (see the module docstring)."""
 
     def __init__(self, ctx, settings: PlanSettings):
-        from benchmark.space import load_spaces, space_for
+        from benchmark.study.space import load_spaces, space_for
 
         self.ctx, self.settings = ctx, settings
         load_spaces()
@@ -142,7 +142,7 @@ class Planner:
     def _shadow_config(self, sampler: BaseSampler, family: str, history: list | None = None):
         """Draw one configuration of ``family`` in an in-memory study with ``sampler``; ``history``
         (the family's finished trials) is added first, its ``model`` choices cut to the family's."""
-        from benchmark.objective import StudySpace
+        from benchmark.study.context import StudySpace
 
         shadow = optuna.create_study(direction="maximize", sampler=sampler)
         models = tuple(self.families[family])
@@ -240,7 +240,7 @@ class Planner:
     def declare(self, study: optuna.Study) -> dict | None:
         """Store the stage's cells and contrasts (before any cell runs); None when no deep family
         has a complete trial (the stage is skipped, and the attribute says why)."""
-        from benchmark.space import stage_count
+        from benchmark.study.space import stage_count
 
         centres = self.centres(study)
         if not centres:

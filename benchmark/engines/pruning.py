@@ -1,6 +1,6 @@
 """The family-scoped pruner: a trial is stopped only by trials of its own family.
 
-On the fidelity of :mod:`benchmark.fidelity` (epochs of the first fold, then one step per
+On the fidelity of :mod:`benchmark.study.fidelity` (epochs of the first fold, then one step per
 (repeat, fold) block):
 
 * **Epoch steps**: never before the budget's ``min_epochs`` epochs; then a trial is pruned when its

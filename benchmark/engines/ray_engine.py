@@ -1,7 +1,7 @@
 """The Ray Tune engine: the same define-by-run space and objective under Ray Tune, for clusters
-and GPUs. ``OptunaSearch`` is driven by :func:`benchmark.space.suggest_config` and writes into the
+and GPUs. ``OptunaSearch`` is driven by :func:`benchmark.study.space.suggest_config` and writes into the
 same Optuna storage as the default engine (so one leaderboard reads both); ``ASHAScheduler`` uses
-the epoch x fold step of :mod:`benchmark.fidelity` as its fidelity. Re-running the command restores the experiment
+the epoch x fold step of :mod:`benchmark.study.fidelity` as its fidelity. Re-running the command restores the experiment
 (``Tuner.restore``) and continues up to ``--trials``.
 
 Ray is an optional extra: ``pip install -e ".[ray]"``.
@@ -13,16 +13,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark import predictions
-from benchmark.config import TrialConfig
+from benchmark.trial import predictions
+from benchmark.study.config import TrialConfig
 from benchmark.engines.base import Engine, Step, TrialReporter, pretrain_attrs, record, register_engine
 from benchmark.engines.study import FINISHED, make_sampler, open_study
 from benchmark.errors import ConfigError, one_line
-from benchmark.fidelity import max_resource
-from benchmark.objective import SearchContext, trial_record, StudySpace, evaluate, study_space
+from benchmark.study.fidelity import max_resource
+from benchmark.study.context import SearchContext, StudySpace, study_space
+from benchmark.trial.objective import trial_record, evaluate
 
 METRIC = "cv_auroc"
-FIDELITY = "fidelity_step"  # benchmark.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
+FIDELITY = "fidelity_step"  # benchmark.study.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
 ATTRS = "bench"  # the report key under which a trial's attributes travel (benchmark.engines.base)
 CONFIG = "bench_config"  # the configuration the space made, handed to the trainable (Ray reserves "config")
 NUMBER = "bench_trial"  # the Optuna trial's number, beside the configuration: the searcher tells that trial

@@ -269,7 +269,7 @@ class RetryStaleTrial(RetryHeartbeatStaleTrialCallback):
     killed search was resumed with two workers)."""
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        from benchmark.predictions import PREFIX
+        from benchmark.trial.predictions import PREFIX
 
         trial = copy.copy(trial)
         trial.user_attrs = {k: v for k, v in trial.user_attrs.items()

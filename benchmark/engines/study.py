@@ -2,7 +2,7 @@
 
 Both engines open their study here (Ray's searcher writes into the same Optuna storage), and the
 commands that read a study back (leaderboard, finalize, reproduce) check the data on disk against
-it here: one module owns a study's identity (:meth:`benchmark.objective.SearchContext.identity`).
+it here: one module owns a study's identity (:meth:`benchmark.study.context.SearchContext.identity`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def open_study(storage, name: str, ctx, pruner: optuna.pruners.BasePruner | None
     recording the identity (the planner runs the budget's anchors first)."""
     from benchmark.engines.planner import PlannedSampler
 
-    from benchmark.identity import fingerprint
+    from benchmark.study.identity import fingerprint
 
     identity = ctx.identity()
     parts = fingerprint(ctx, plan)

@@ -36,7 +36,7 @@ def _shared(suppress: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmark.leaderboard", description=__doc__,
                                      parents=[_shared(False)])
-    from benchmark.cli import add_version
+    from benchmark.cli.main import add_version
 
     add_version(parser)
     sub = parser.add_subparsers(dest="command")
@@ -163,7 +163,7 @@ def selection_estimate(study, table) -> dict:
     out-of-fold predictions of every complete search trial); empty for a study without predictions."""
     from benchmark.leaderboard import stats
     from benchmark.leaderboard.table import search_trials
-    from benchmark.predictions import oof_matrix
+    from benchmark.trial.predictions import oof_matrix
 
     numbers, P, y, groups = oof_matrix(study, search_trials(study))
     if len(numbers) < 2:
@@ -243,7 +243,7 @@ def result_line(r: dict) -> str:
 
 
 def run_finalize(args: argparse.Namespace) -> None:
-    from benchmark.experiment import context_from_study
+    from benchmark.cli.experiment import context_from_study
     from benchmark.leaderboard import stats
     from benchmark.leaderboard.finalize import finalize, usage_line
     from benchmark.leaderboard.study import open_stored_study

@@ -1,4 +1,4 @@
-"""The answer table: questions 2-5 as the ablation stage's declared contrasts (:mod:`benchmark.ablation`).
+"""The answer table: questions 2-5 as the ablation stage's declared contrasts (:mod:`benchmark.study.ablation`).
 
 One row per declared contrast per family, and one pooled row per contrast across families. A
 contrast's per-block value is ``sum(weight * AUROC)`` of its cells on the blocks they all share (one
@@ -27,7 +27,7 @@ import pandas as pd
 from optuna.trial import TrialState
 from scipy import stats as st
 
-from benchmark.ablation import ATTR, QUESTIONS
+from benchmark.study.ablation import ATTR, QUESTIONS
 from benchmark.leaderboard.stats import CONFIDENCE, corrected_interval, corrected_ttest, holm, variance_factor
 from benchmark.leaderboard.stats import rope_probabilities as stats_rope
 

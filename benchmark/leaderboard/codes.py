@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmark import predictions as stored
+from benchmark.trial import predictions as stored
 from benchmark.leaderboard.columns import Column
 from benchmark.leaderboard.statistic import Inputs, Statistic, register_statistic
 

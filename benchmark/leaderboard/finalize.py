@@ -25,9 +25,10 @@ from optuna.trial import TrialState
 from sklearn.metrics import average_precision_score, roc_curve
 
 from benchmark.errors import ConfigError, DataError
-from benchmark import predictions
+from benchmark.trial import predictions
 from benchmark.leaderboard import stats
-from benchmark.objective import SearchContext, prepare_estimator
+from benchmark.study.context import SearchContext
+from benchmark.trial.objective import prepare_estimator
 from benchmark.training.metrics import auroc, binary_metrics
 
 LOG_NAME = "locked_test_log.jsonl"
@@ -127,7 +128,7 @@ def finalize_trial(trial, ctx: SearchContext, data, out: Path, seen: int | None 
         "trial": trial.number, "config": config, "threshold": float(estimator.threshold_), "fit_seconds": fit_seconds,
         **test_metrics(y, p, test.groups(test_ids), float(estimator.threshold_), ctx.seed),
         "roc": {"fpr": fpr.round(5).tolist(), "tpr": tpr.round(5).tolist()},
-        # every locked-test probability of this look (benchmark.predictions: exact float64), with its ids
+        # every locked-test probability of this look (benchmark.trial.predictions: exact float64), with its ids
         "predictions": {"records": list(test_ids), "patients": [str(g) for g in test.groups(test_ids)],
                         "labels": [int(v) for v in y], "p": predictions.encode(p)},
         "cv_auroc": trial.value, "selection_score": "cv_auroc", "split_hash": ctx.split.hash,

@@ -7,7 +7,7 @@ import argparse
 
 def add_study_options(parser: argparse.ArgumentParser) -> None:
     """The target cohort's options, and which study in which storage."""
-    from benchmark.experiment import add_cohort_options
+    from benchmark.cli.cohort_options import add_cohort_options
 
     add_cohort_options(parser)
     parser.add_argument("--study", "--study-name", dest="study", default=None,

@@ -411,7 +411,7 @@ def _calibration_figure(study: optuna.Study, table: pd.DataFrame):
     from sklearn.calibration import calibration_curve
     from sklearn.metrics import brier_score_loss
 
-    from benchmark.predictions import trial_predictions
+    from benchmark.trial.predictions import trial_predictions
 
     fig, drawn = go.Figure(), 0
     by_number = {t.number: t for t in study.get_trials(deepcopy=False)}

@@ -29,4 +29,4 @@ def open_stored_study(task: str, results_dir: str | Path, study_name: str | None
     identity = study.user_attrs.get("identity", {})
     if identity.get("task") not in (None, task):
         raise ConfigError(f"study {study_name!r} is for task {identity.get('task')!r}, not {task!r}")
-    return study, storage  # any version's study is read: tables regenerate from it (benchmark.identity)
+    return study, storage  # any version's study is read: tables regenerate from it (benchmark.study.identity)

@@ -59,7 +59,7 @@ def freeze_fraction(config: dict) -> float:
         return math.nan
     if config.get("freeze_fraction") is not None:
         return float(config["freeze_fraction"])
-    from benchmark.space import stage_count
+    from benchmark.study.space import stage_count
 
     return config["freeze_depth"] / stage_count(config["model"], tuple(sorted(config.get("model_kwargs", {}).items())))
 

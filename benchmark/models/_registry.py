@@ -9,12 +9,12 @@
 What the decorator declares, in the manner of sktime's tags, is read downstream:
 
 - ``family`` (default: the defining module's last name) is declared here only. The search space
-  of the family takes it from its models (:func:`benchmark.space.register_space`), the trial's
+  of the family takes it from its models (:func:`benchmark.study.space.register_space`), the trial's
   configuration stores it, and the family-scoped pruner and the leaderboard group by it.
 - ``min_length``: the shortest input, in samples, the model accepts (``forward`` works at it and
   at any longer length; :func:`benchmark.testing.check_model` checks it). The search leaves out a
   model whose minimum is longer than the budget's shortest crop at the cohort's rate
-  (:func:`benchmark.space.fits_crops`).
+  (:func:`benchmark.study.space.fits_crops`).
 
 Names live in a :class:`benchmark.registry.Registry` (its contract: a typo is one line with a
 "did you mean"); :func:`list_models` sorts them.

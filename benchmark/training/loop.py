@@ -58,7 +58,7 @@ def amp_policy(device: str, amp: bool = True, capability: tuple[int, int] | None
 @dataclass(frozen=True)
 class Recipe:
     """How a network is trained: everything the loop reads. A searched setting is a field here,
-    suggested in :func:`benchmark.space.suggest_config`, used below."""
+    suggested in :func:`benchmark.study.space.suggest_config`, used below."""
 
     epochs: int = 30
     batch_size: int = 64

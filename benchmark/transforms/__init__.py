@@ -5,7 +5,7 @@ arrays ``(n, leads, T)``; only ``zscore_dataset`` learns anything in ``fit``, an
 training indices only. Crops and augmentation act on batches during training.
 
 :func:`transform_choices` lists a kind in registration order; the search budgets
-(:mod:`benchmark.budgets`) read filters and normalizations from it when a study starts, so a newly
+(:mod:`benchmark.study.budgets`) read filters and normalizations from it when a study starts, so a newly
 registered one is searched, another package's too (:mod:`benchmark.plugins` imports it before the
 command reads the list, after the built-ins, so it comes last). :func:`benchmark.testing.check_transform`
 checks the contract.
