@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 
-from benchmark.leaderboard import factors, report
+from benchmark.leaderboard import columns, factors, files
+from benchmark.leaderboard.render import cells, page
 from benchmark.leaderboard.__main__ import print_table
 from benchmark.leaderboard.columns import COLUMNS
 from benchmark.leaderboard.table import leaderboard
@@ -73,7 +74,7 @@ def written(study, tmp_path_factory):
     table = leaderboard(study)
     counts = {"complete": len(table), "pruned": 0, "failed": 0}
     effects = _effects(study, table)
-    report.write_all(out, study, report.header(study), table, counts, effects, {}, [], top=20)
+    files.write_all(out, study, files.header(study), table, counts, effects, {}, [], top=20)
     return out, table
 
 
@@ -81,7 +82,7 @@ def test_csv_is_plain_and_round_trips(written, study):
     out, table = written
     meta = json.loads((out / "leaderboard.meta.json").read_text())
     plain = pd.read_csv(out / "leaderboard.csv")  # no comment lines, no options needed
-    expected = report.tidy(table, report.trial_configs(study))
+    expected = files.tidy(table, files.trial_configs(study))
     assert list(plain.columns) == list(expected.columns) and len(plain) == len(TRIALS)
     typed = pd.read_csv(out / "leaderboard.csv", dtype=meta["dtypes"])
     pd.testing.assert_frame_equal(typed, expected, check_exact=False, rtol=1e-12)
@@ -106,7 +107,7 @@ def test_not_applicable_factors_are_empty_cells(written):
 def test_json_round_trips_with_metadata(written, study):
     out, table = written
     frame = pd.read_json(out / "leaderboard.json", orient="table")
-    expected = report.tidy(table, report.trial_configs(study))
+    expected = files.tidy(table, files.trial_configs(study))
     pd.testing.assert_frame_equal(frame, expected, check_exact=False, rtol=1e-12)
     payload = json.loads((out / "leaderboard.json").read_text())
     assert payload["meta"] == json.loads((out / "leaderboard.meta.json").read_text())
@@ -117,7 +118,7 @@ def test_files_are_byte_stable(written, study, tmp_path):
     out, table = written
     shuffled = table.sample(frac=1.0, random_state=3)  # row order of the input does not matter
     effects = _effects(study, table)
-    report.write_all(tmp_path, study, report.header(study), shuffled,
+    files.write_all(tmp_path, study, files.header(study), shuffled,
                      {"complete": len(table), "pruned": 0, "failed": 0}, effects, {}, [], top=20)
     for name in ("leaderboard.csv", "factors.csv", "leaderboard.json", "leaderboard.meta.json"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
@@ -131,7 +132,7 @@ def test_fit_seconds_and_columns_are_defined(written, study):
         assert row["fit_seconds_total"] == pytest.approx(sum(f["fit_seconds"] for f in folds))
         assert row["fit_seconds_per_fold"] == pytest.approx(row["fit_seconds_total"] / len(folds))
     assert "fit_seconds" not in frame.columns
-    undefined = [c for c in report.tidy(table, {}).columns if c not in COLUMNS]
+    undefined = [c for c in files.tidy(table, {}).columns if c not in COLUMNS]
     assert not undefined, f"add these to benchmark/leaderboard/columns.py: {undefined}"
 
 
@@ -142,7 +143,7 @@ def test_one_trial_level_has_no_interval_and_levels_are_ordered(written):
     assert len(single) and single[["ci_low", "ci_high"]].isna().all().all()
     keys = [c for c in ("view", "factor") if c in effects.columns]
     for _, group in effects.groupby(keys, sort=False):
-        assert list(group["level"]) == sorted(group["level"], key=report.level_key)
+        assert list(group["level"]) == sorted(group["level"], key=cells.level_key)
         assert not any(lv.endswith(".0") for lv in group["level"])  # integer levels print as integers
     depth = effects[effects["factor"].str.startswith("freezing depth")]
     assert len(depth) >= 2
@@ -150,14 +151,14 @@ def test_one_trial_level_has_no_interval_and_levels_are_ordered(written):
 
 def test_level_order_is_natural():
     levels = ["1.0", "10", "n/a (baseline)", "0.0", "ptbxl", "2.5", "none"]
-    assert [report.level_text(v) for v in sorted(levels, key=report.level_key)] == \
+    assert [cells.level_text(v) for v in sorted(levels, key=cells.level_key)] == \
         ["0", "1", "2.5", "10", "none", "ptbxl", "n/a (baseline)"]
 
 
 def test_pareto_front():
     cost = np.array([1.0, 2.0, 3.0, 0.5, 2.5])
     score = np.array([0.7, 0.9, 0.8, 0.6, 0.95])
-    assert list(report._pareto(cost, score)) == [3, 0, 1, 4]
+    assert list(page._pareto(cost, score)) == [3, 0, 1, 4]
 
 
 def _board_headers(page: str) -> list[str]:
@@ -184,13 +185,13 @@ def test_page_is_readable(written, study):
 
 def test_forest_plot_orders_levels(written, study):
     out, table = written
-    effects = report.sort_effects(_effects(study, table))
+    effects = cells.sort_effects(_effects(study, table))
     if "view" in effects.columns:
         effects = effects[effects["view"] == effects["view"].iloc[-1]]
-    fig = report._forest(effects)
+    fig = page._forest(effects)
     depth = next(t for t in fig.data if t.name.startswith("freezing depth"))
     levels = list(depth.y)
-    assert levels == sorted(levels, key=report.level_key) and len(levels) >= 2
+    assert levels == sorted(levels, key=cells.level_key) and len(levels) >= 2
     numeric = [float(v) for v in levels if not v.startswith("n/a")]
     assert numeric == sorted(numeric)  # 0 before 1
     single = [i for i, n in enumerate(depth.text) if "no interval" in n]
@@ -199,12 +200,12 @@ def test_forest_plot_orders_levels(written, study):
 
 def test_locked_test_ordered_by_rank(written):
     _, table = written
-    board = report.tidy(table)
+    board = files.tidy(table)
     by_rank = list(board["trial"])
     finalized = [{"trial": t, "config": {"model": "m"}, "cv_auroc": 0.5, "test": {"auroc": 0.5, "auprc": 0.5,
                   "sensitivity": 0.5, "specificity": 0.5}, "auroc_ci": [0.4, 0.6], "auprc_ci": [0.4, 0.6]}
                  for t in sorted(by_rank[:3])]  # file-name order
-    html = report.finalized_html(finalized, board)
+    html = page.finalized_html(finalized, board)
     shown = [int(m) for m in re.findall(r"<tr><td>\d+</td><td>(\d+)</td>", html)]
     assert shown == by_rank[:3]
 
@@ -212,7 +213,7 @@ def test_locked_test_ordered_by_rank(written):
 @pytest.mark.parametrize("width", [60, 100, 200])
 def test_terminal_table_fits_the_width(written, study, capsys, width):
     _, table = written
-    print_table(table, {"complete": len(table), "pruned": 0, "failed": 0}, report.header(study), 20, width=width)
+    print_table(table, {"complete": len(table), "pruned": 0, "failed": 0}, files.header(study), 20, width=width)
     text = capsys.readouterr().out
     lines = [line for line in text.splitlines() if line.startswith(("┃", "│", "┏", "└"))]
     assert lines and max(len(line) for line in lines) <= width
@@ -223,15 +224,15 @@ def test_terminal_table_fits_the_width(written, study, capsys, width):
 def test_not_applicable_is_empty_in_numbers_but_kept_as_a_factor_level():
     table = pd.DataFrame({"rank": [1, 2], "crop_seconds": ["n/a (baseline)", 2.5], "pretrain": ["n/a (baseline)", "ptbxl"],
                           "freeze_depth": [None, 1.0]})
-    tidy = report.tidy(table)
+    tidy = files.tidy(table)
     assert tidy["crop_seconds"].isna().tolist() == [True, False] and tidy["pretrain"].isna().tolist() == [True, False]
     assert str(tidy["freeze_depth"].dtype) == "Int64" and tidy["freeze_depth"].iloc[1] == 1
     effects = pd.DataFrame({"factor": ["pretraining source"] * 2, "level": ["n/a (baseline)", "ptbxl"], "trials": [2, 3]})
-    assert report.tidy(effects, mapping=report.FACTOR_COLUMNS)["level"].tolist() == ["n/a (baseline)", "ptbxl"]
+    assert files.tidy(effects, mapping=columns.FACTOR_COLUMNS)["level"].tolist() == ["n/a (baseline)", "ptbxl"]
 
 
 def test_importance_ties_in_a_fixed_order():
     a = {"b": 0.0, "x": 0.7, "a": 0.0, "m": 0.3}
     b = {"a": 0.0, "m": 0.3, "b": 0.0, "x": 0.7}
-    assert list(report._stable_importances(a)) == list(report._stable_importances(b)) == ["x", "m", "a", "b"]
-    assert list(report._stable_importances({"v": b})["v"]) == ["x", "m", "a", "b"]
+    assert list(files._stable_importances(a)) == list(files._stable_importances(b)) == ["x", "m", "a", "b"]
+    assert list(files._stable_importances({"v": b})["v"]) == ["x", "m", "a", "b"]

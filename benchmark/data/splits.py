@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 
+from benchmark.atomic import write_text
 from benchmark.errors import DataError
 
 TEST = -1  # fold id of the locked test part
@@ -194,14 +194,8 @@ def load_or_create_split(path: Path, table: pd.DataFrame, manifest_hash: str, n_
         return split
     split = make_split(table, n_folds, test_fraction, seed, manifest_hash, what, repeats)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(split.to_json())
-    try:
-        os.link(tmp, path)  # first writer wins; a racing worker then reads the winner's file
-    except FileExistsError:
-        tmp.unlink()
+    if not write_text(path, split.to_json(), replace=False):  # first writer wins; a racing worker reads its file
         return load_or_create_split(path, table, manifest_hash, n_folds, test_fraction, seed, what, repeats)
-    tmp.unlink()
     return split
 
 

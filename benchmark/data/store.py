@@ -37,6 +37,7 @@ import pandas as pd
 import xxhash
 from filelock import FileLock
 
+from benchmark.atomic import write_atomically
 from benchmark.data.duplicates import FINGERPRINT_LEAD, fingerprints
 from benchmark.data.paths import cache_dir
 from benchmark.data.signals import canonicalize
@@ -316,7 +317,6 @@ def check_records(source: Source, table: pd.DataFrame, fs: float, seconds: float
         prints_parts.append(fingerprints(np.stack(leads), fs))
     prints = np.concatenate(prints_parts) if prints_parts else np.zeros((0, 0), np.float32)
     root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp.npz"
-    np.savez(tmp, key=np.array(key), record_ids=np.array(ids), content_hashes=np.array(hashes), fingerprints=prints)
-    os.replace(tmp, path)
+    write_atomically(path, lambda tmp: np.savez(tmp, key=np.array(key), record_ids=np.array(ids),
+                                                 content_hashes=np.array(hashes), fingerprints=prints), suffix=".tmp.npz")
     return RecordCheck(ids, hashes, prints)

@@ -66,7 +66,8 @@ def print_table(table, counts, head, top: int, width: int | None = None) -> None
     from rich.table import Table
 
     from benchmark.leaderboard.columns import column
-    from benchmark.leaderboard.report import display, display_order, interval_pairs, is_standin, note_line, notes, tidy
+    from benchmark.leaderboard.files import is_standin, note_line, notes, tidy
+    from benchmark.leaderboard.render.cells import display, display_order, interval_pairs
 
     console = Console(width=width, soft_wrap=False)
     console.print(f"[bold]{head['study']}[/bold]  cohort {head['cohort']}  manifest {str(head['manifest_hash'])[:12]}  "
@@ -117,7 +118,7 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     """Write the tables, the CD diagram and the page from the storage (and the finalized results);
     returns (table, counts, head, written paths)."""
     from benchmark.engines.progress import counts as trial_counts
-    from benchmark.leaderboard import factors, report, stats
+    from benchmark.leaderboard import factors, files, stats
     from benchmark.leaderboard.finalize import load_finalized, read_log, usage, usage_line
     from benchmark.leaderboard.table import equal_budget, family_view, fold_frame, leaderboard
 
@@ -128,7 +129,7 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     use = usage(read_log(Path(args.results_dir), args.task, study.study_name))
     compared, draws, unranked = equal_budget(study, table)
     ranking = stats.family_ranking(compared, fold_frame(study), draws, unranked)
-    head = report.header(study) | {
+    head = files.header(study) | {
         "selection_score": stats.SELECTION_NOTE, "interval_method": stats.CV_METHOD,
         "comparison_method": stats.COMPARISON_METHOD, "family_ranking_method": stats.RANKING_METHOD,
         "factor_method": f"{stats.LEVEL_MEAN_METHOD}; importances: {factors.IMPORTANCE_METHOD}",
@@ -149,7 +150,7 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
 
     computed = compute_all(Inputs(study, table, finalized, finalized_dir(Path(args.results_dir), args.task,
                                                                          study.study_name)))
-    written = report.write_all(out, study, head, table, counts, effects, importances, finalized, args.rows,
+    written = files.write_all(out, study, head, table, counts, effects, importances, finalized, args.rows,
                                families=family_view(table), statistics=computed,
                                extra={"family_ranking": ranking.as_dict(), "locked_test_use": use},
                                answers=answer_table(study), curves=curves(study))

@@ -20,13 +20,13 @@ score (:data:`benchmark.leaderboard.stats.PROPORTION_METHOD`).
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from benchmark.atomic import write_text
 from benchmark.trial import predictions as stored
 from benchmark.leaderboard.columns import Column
 from benchmark.leaderboard.statistic import Inputs, Statistic, register_statistic
@@ -100,9 +100,7 @@ def write(folder: Path, study, results: list[dict], cohort, split) -> Path | Non
     path = Path(folder) / FILE
     previous = json.loads(path.read_text()) if path.exists() else {}
     out["trials"] = previous.get("trials", {}) | out["trials"]  # earlier finalized trials are kept
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(out, indent=1, sort_keys=True))
-    os.replace(tmp, path)
+    write_text(path, json.dumps(out, indent=1, sort_keys=True))
     return path
 
 

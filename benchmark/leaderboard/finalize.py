@@ -24,6 +24,7 @@ import numpy as np
 from optuna.trial import TrialState
 from sklearn.metrics import average_precision_score, roc_curve
 
+from benchmark.atomic import write_text
 from benchmark.errors import ConfigError, DataError
 from benchmark.trial import predictions
 from benchmark.leaderboard import stats
@@ -136,9 +137,7 @@ def finalize_trial(trial, ctx: SearchContext, data, out: Path, seen: int | None 
         "notice": ctx.cohort.description if ctx.cohort.is_standin else "",
         "evaluated_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "locked_test_configurations_seen": seen,
     }
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps(result, indent=1, default=float))
-    os.replace(tmp, out)
+    write_text(out, json.dumps(result, indent=1, default=float))
     return result
 
 
@@ -194,7 +193,7 @@ def finalize(study, ctx: SearchContext, data, results_dir: Path, top: int = 1, f
             if previous is not None:  # the earlier result is kept as history
                 history = folder / "history"
                 history.mkdir(exist_ok=True)
-                (history / f"trial-{number}-{stamp}.json").write_text(previous)
+                write_text(history / f"trial-{number}-{stamp}.json", previous)
             results.append(result | {"reused": False})
     finally:
         if evaluated:

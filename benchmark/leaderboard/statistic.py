@@ -18,7 +18,7 @@ finalized locked-test results), so adding one never re-runs a trial::
 ``python -m benchmark.leaderboard`` writes every registered statistic's frame to ``<name>.csv``,
 its method into ``leaderboard.meta.json`` (``statistics``) and a table with its title and method to
 the page, after the locked test. An empty frame writes nothing. Floats are rounded like every other
-table (:data:`benchmark.leaderboard.report.SIGNIFICANT` digits), so a study always gives the same bytes.
+table (:data:`benchmark.leaderboard.files.SIGNIFICANT` digits), so a study always gives the same bytes.
 """
 
 from __future__ import annotations

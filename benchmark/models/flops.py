@@ -17,13 +17,12 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
-import tempfile
 
 import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from benchmark.atomic import write_text
 import benchmark
 from benchmark.data.paths import cache_dir
 from benchmark.models._registry import create_model
@@ -110,10 +109,7 @@ def _save(key: str, flops: int) -> None:
         except (OSError, ValueError):
             stored = {}
         stored[key] = flops
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".flops-", suffix=".json")
-        with os.fdopen(fd, "w") as f:
-            json.dump(stored, f, sort_keys=True)
-        os.replace(tmp, path)
+        write_text(path, json.dumps(stored, sort_keys=True))
     except OSError:
         pass  # a read-only cache only costs recounting
 

@@ -17,7 +17,6 @@ import json
 import os
 import sys
 import time
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -26,6 +25,7 @@ import numpy as np
 import torch
 from filelock import FileLock
 
+from benchmark.atomic import write_atomically, write_text
 from benchmark.data.paths import cache_dir
 from benchmark.data.store import sha256_file
 from benchmark.estimators.deep import DeepClassifier
@@ -100,12 +100,6 @@ def _intact(path: Path) -> bool:
         return False
 
 
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def get_checkpoint(spec: PretrainSpec, load_data: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]],
                    root: Path | None = None, device: str = "cpu") -> Path:
     """The cached checkpoint of ``spec``, pretraining once if needed (``load_data`` -> X, Y, groups);
@@ -123,9 +117,9 @@ def get_checkpoint(spec: PretrainSpec, load_data: Callable[[], tuple[np.ndarray,
         start = time.time()
         X, Y, groups = load_data()
         payload = run_pretraining(spec, X, Y, groups, device)
-        _write_atomically(path, lambda tmp: torch.save(payload, tmp))
+        write_atomically(path, lambda tmp: torch.save(payload, tmp))
         digest = sha256_file(path)
-        _write_atomically(_sidecar(path), lambda tmp: tmp.write_text(f"{digest}  {path.name}\n"))
+        write_text(_sidecar(path), f"{digest}  {path.name}\n")
         with open(path.parent / "runs.log", "a") as log:
             log.write(json.dumps({"key": spec.key(), "source": spec.source, "model": spec.model,
                                   "seconds": round(time.time() - start, 1), "pid": os.getpid()}) + "\n")
