@@ -21,7 +21,7 @@ import pandas as pd
 from optuna.trial import TrialState
 
 from benchmark.leaderboard import stats
-from benchmark.leaderboard.table import BASELINE, NOT_PRETRAINED, freeze_fraction, pretrained, trial_folds
+from benchmark.leaderboard.table import BASELINE, NOT_PRETRAINED, freezable, freeze_fraction, trial_folds
 
 FACTOR_NAMES = {"family": "architecture family", "crop_seconds": "crop length (s)", "normalization": "normalization",
                 "pretrain": "pretraining source", "freeze_fraction": "freezing depth (fraction of stages)",
@@ -40,7 +40,7 @@ def level(config: dict, factor: str) -> str | None:
     if factor == "freeze_fraction":
         if config.get("kind") == "baseline":
             return BASELINE
-        if not pretrained(config):
+        if not freezable(config):
             return NOT_PRETRAINED
         fraction = freeze_fraction(config)
         return None if math.isnan(fraction) else f"{round(fraction * 4) / 4:.2f}"

@@ -18,6 +18,7 @@ import pandas as pd
 from optuna.trial import TrialState
 
 from benchmark.leaderboard import stats
+from benchmark.study.config import NO_PRETRAINING, freezable as config_freezable
 
 METRIC_COLUMNS = ("auroc", "auprc", "f1", "sensitivity", "specificity", "balanced_accuracy", "brier")
 FACTORS = ("family", "model", "crop_seconds", "filter", "normalization", "pretrain", "freeze_depth", "freeze_fraction")
@@ -48,14 +49,15 @@ def fold_frame(study: optuna.Study, states=(TrialState.COMPLETE,)) -> pd.DataFra
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def pretrained(config: dict) -> bool:
-    return config.get("kind") == "deep" and config.get("pretrain", "none") != "none"
+def freezable(config: dict) -> bool:
+    """A stored deep configuration whose encoder has stages to freeze (:func:`benchmark.study.config.freezable`)."""
+    return config.get("kind") == "deep" and config_freezable(config.get("pretrain", NO_PRETRAINING))
 
 
 def freeze_fraction(config: dict) -> float:
     """Frozen stages / the model's stages; NaN when nothing was pretrained. Old configurations without
     ``freeze_fraction`` get it from the model's stage count (a model is built, no data is read)."""
-    if not pretrained(config) or config.get("freeze_depth") is None:
+    if not freezable(config) or config.get("freeze_depth") is None:
         return math.nan
     if config.get("freeze_fraction") is not None:
         return float(config["freeze_fraction"])
@@ -74,7 +76,7 @@ def config_columns(config: dict) -> dict:
             "filter": math.nan if baseline else config.get("filter", math.nan),
             "normalization": config.get("normalization", ""),
             "pretrain": math.nan if baseline else config.get("pretrain", "none"),
-            "freeze_depth": config["freeze_depth"] if pretrained(config) and config.get("freeze_depth") is not None
+            "freeze_depth": config["freeze_depth"] if freezable(config) and config.get("freeze_depth") is not None
             else math.nan,
             "freeze_fraction": freeze_fraction(config)}
     for key in RECIPE:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from benchmark.study.config import RANDOM_FROZEN
+from benchmark.study.config import RANDOM_FROZEN, sources as pretraining_sources
 from benchmark.data.splits import REPEAT_SEED_STEP, TEST, Split, _hash, grouped_folds
 
 ATTR = "ablation"  # the study attribute holding the declaration
@@ -51,7 +51,7 @@ class Settings:
 
     def upper_bound(self, budget, pretrain_choices: list[str]) -> int:
         """Most cells the stage can need (before duplicates are merged): the split of ``--trials``."""
-        sources = [p for p in pretrain_choices if p not in ("none", RANDOM_FROZEN)]
+        sources = pretraining_sources(pretrain_choices)
         per_family = (1 + len(budget.crops) + len(budget.normalizations) + len(pretrain_choices)
                       + (5 if sources else 0) + self.seeds)
         return self.families * per_family
@@ -130,7 +130,7 @@ def family_cells(family: str, centre: dict, n_stages: int, budget, pretrain_choi
     for arm in pretrain_choices:
         depth = None if arm == "none" else max(1 if arm == RANDOM_FROZEN else 0, arm_depth)
         arms[arm] = cells.add(_with(centre, pretrain=arm, freeze_depth=depth))
-    sources = [a for a in pretrain_choices if a not in ("none", RANDOM_FROZEN)]
+    sources = pretraining_sources(pretrain_choices)
     if RANDOM_FROZEN in arms:
         for source in sources:
             contrast("Q4", f"{source} - {RANDOM_FROZEN}", {arms[source]: 1.0, arms[RANDOM_FROZEN]: -1.0})

@@ -19,7 +19,26 @@ from dataclasses import dataclass, field
 
 from benchmark.training.loop import Recipe
 
+NO_PRETRAINING = "none"  # pretrain level of a model trained from scratch (nothing to freeze)
 RANDOM_FROZEN = "random_frozen"  # pretrain level of the control arm: a random encoder, frozen (needs no data)
+
+
+def freezable(pretrain: str | None) -> bool:
+    """The encoder starts from a checkpoint or from the random control, so it has stages to freeze
+    (the leaderboard's freezing columns and the space's ``freeze_depth`` apply)."""
+    return pretrain not in (None, NO_PRETRAINING)
+
+
+def pretrained(pretrain: str | None) -> bool:
+    """The encoder starts from a pretraining run on a source: freezable, and not the random control."""
+    return freezable(pretrain) and pretrain != RANDOM_FROZEN
+
+
+def sources(pretrain_choices) -> list[str]:
+    """The pretraining sources among a study's pretrain choices (``none`` and the control left out)."""
+    return [p for p in pretrain_choices if pretrained(p)]
+
+
 RECIPE_FIELDS = tuple(f.name for f in dataclasses.fields(Recipe))
 
 
@@ -33,7 +52,7 @@ class TrialConfig:
     # deep models only (None for baselines)
     crop_seconds: float | None = None
     filter: str | None = None
-    pretrain: str | None = None  # "none", "random_frozen" or a pretraining source
+    pretrain: str | None = None  # NO_PRETRAINING, RANDOM_FROZEN or a pretraining source
     freeze_depth: int | None = None  # frozen encoder stages (None: nothing to freeze)
     freeze_fraction: float | None = None
     recipe: Recipe | None = None
@@ -47,8 +66,13 @@ class TrialConfig:
 
     @property
     def pretrained(self) -> bool:
-        """Whether the encoder starts from a pretraining run (not ``none``, not the random control)."""
-        return self.deep and self.pretrain not in ("none", RANDOM_FROZEN)
+        """Whether the encoder starts from a pretraining run (:func:`pretrained`)."""
+        return self.deep and pretrained(self.pretrain)
+
+    @property
+    def freezable(self) -> bool:
+        """Whether the encoder has stages to freeze (:func:`freezable`)."""
+        return self.deep and freezable(self.pretrain)
 
     def to_dict(self) -> dict:
         """The stored form: flat, the recipe's fields inline; a baseline stores no deep-only key."""

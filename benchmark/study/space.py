@@ -40,7 +40,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from benchmark.study.config import RANDOM_FROZEN, TrialConfig
+from benchmark.study.config import RANDOM_FROZEN, TrialConfig, freezable
 from benchmark.errors import ConfigError
 from benchmark.registry import Registry, did_you_mean
 from benchmark.training.loop import Recipe
@@ -316,7 +316,7 @@ def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str]
     filter_ = trial.suggest_categorical("filter", list(budget.filters))
     pretrain = trial.suggest_categorical("pretrain", list(pretrain_choices))
     freeze_depth = freeze_fraction = None  # "none": no encoder to freeze
-    if pretrain != "none":
+    if freezable(pretrain):
         n_stages = stage_count(model, tuple(sorted(model_kwargs.items())))
         # the random_frozen control freezes at least one stage (depth 0 would be "none" again)
         freeze_depth = trial.suggest_int("freeze_depth", 1 if pretrain == RANDOM_FROZEN else 0, n_stages)
