@@ -218,6 +218,26 @@ def test_bad_study_and_empty_study(smoke, tmp_path):
     assert empty.returncode == 2 and "has no completed trial" in empty.stderr and empty.stderr.count("\n") == 1
 
 
+def test_readers_find_the_study_through_the_storage_variable(tmp_path, monkeypatch):
+    """With no journal under --results-dir, the reading commands open $ECG_BENCH_STORAGE (as search
+    does), rather than saying there is no storage."""
+    import optuna
+
+    from benchmark.engines.storage import make_storage
+    from benchmark.errors import ConfigError
+    from benchmark.leaderboard.study import open_stored_study
+
+    journal = tmp_path / "elsewhere" / "study.journal"
+    made = optuna.create_study(study_name="pe-shared", storage=make_storage(None, journal), direction="maximize")
+    made.set_user_attr("identity", {"task": "pe"})
+    empty = tmp_path / "results"
+    with pytest.raises(ConfigError, match="no study storage at .*or set \\$ECG_BENCH_STORAGE"):
+        open_stored_study("pe", empty, None, None)
+    monkeypatch.setenv("ECG_BENCH_STORAGE", f"journal:{journal}")
+    study, _ = open_stored_study("pe", empty, None, None)
+    assert study.study_name == "pe-shared" and not (empty / "pe" / "study.journal").exists()
+
+
 def test_html_renders_in_headless_chromium(smoke, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:

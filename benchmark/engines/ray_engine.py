@@ -9,6 +9,7 @@ Ray is an optional extra: ``pip install -e ".[ray]"``.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,8 @@ from benchmark.trial.objective import trial_record, evaluate
 
 METRIC = "cv_auroc"
 FIDELITY = "fidelity_step"  # benchmark.study.fidelity: epochs of fold 0, then one step per fold (1-based for Ray)
-ATTRS = "bench"  # the report key under which a trial's attributes travel (benchmark.engines.base)
+ATTRS = "bench"  # the report key under which a trial's attributes travel, as JSON text (benchmark.engines.base):
+# Tune flattens nested results ("bench/folds"), and the only function that undoes it is a private one of Ray's
 CONFIG = "bench_config"  # the configuration the space made, handed to the trainable (Ray reserves "config")
 NUMBER = "bench_trial"  # the Optuna trial's number, beside the configuration: the searcher tells that trial
 
@@ -92,7 +94,6 @@ def _searcher_class():
     import optuna
     from optuna.trial import TrialState
     from ray.tune.search.optuna import OptunaSearch
-    from ray.tune.utils.util import unflatten_dict
 
     from benchmark.engines.storage import trial_id as storage_trial_id
 
@@ -128,8 +129,7 @@ def _searcher_class():
             number = self.numbers[trial_id]
             study = self.bench_study
             storage_id = storage_trial_id(self.bench_storage, study.study_name, number)
-            result = unflatten_dict(result or {})  # Ray hands searchers flattened results
-            attrs = result.get(ATTRS) or {}
+            attrs = json.loads((result or {}).get(ATTRS) or "{}")
             record(lambda key, value: self.bench_storage.set_trial_user_attr(storage_id, key, value), attrs)
             done = len(attrs.get("folds") or [])  # folds finished (fold 0's epochs finish none)
             if error:
@@ -182,7 +182,7 @@ def trainable(params: dict, ctx: SearchContext, threads: int = 1) -> None:
 
     def report(step: Step) -> None:  # to ASHA, which may stop the trial (inside fold 0 too)
         metrics = {METRIC: step.cv_auroc, "fold_auroc": step.value} if step.is_fold else {METRIC: step.value}
-        tune.report({**metrics, FIDELITY: step.step + 1, ATTRS: attrs})
+        tune.report({**metrics, FIDELITY: step.step + 1, ATTRS: json.dumps(attrs)})
 
     reporter = TrialReporter(ctx.budget.max_epochs, attrs.update, report)
     evaluate(config, ctx, on_fold=reporter.on_fold, on_epoch=reporter.on_epoch, on_predictions=reporter.on_predictions)

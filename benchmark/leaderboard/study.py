@@ -6,7 +6,7 @@ from pathlib import Path
 
 import optuna
 
-from benchmark.engines.storage import make_storage
+from benchmark.engines.storage import STORAGE_ENV, make_storage, storage_url as resolved_url
 from benchmark.errors import ConfigError
 
 
@@ -14,8 +14,9 @@ def open_stored_study(task: str, results_dir: str | Path, study_name: str | None
     """(study, storage): one line naming the problem when the study or storage is missing."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     default = Path(results_dir) / task / "study.journal"
-    if storage_url is None and not default.is_file():
-        raise ConfigError(f"no study storage at {default}; run python -m benchmark.search first or pass --storage")
+    if resolved_url(storage_url)[0] is None and not default.is_file():  # neither --storage nor $ECG_BENCH_STORAGE
+        raise ConfigError(f"no study storage at {default}; run python -m benchmark.search first, or pass --storage "
+                          f"(or set ${STORAGE_ENV})")
     storage = make_storage(storage_url, default)
     names = [s.study_name for s in optuna.get_all_study_summaries(storage)]
     if study_name is None:
