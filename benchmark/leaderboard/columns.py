@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from benchmark.study.config import FACTORS
+
 
 @dataclass(frozen=True)
 class Column:
@@ -21,6 +23,12 @@ class Column:
     main: bool = False  # shown in the HTML table by default (the rest behind "show all columns")
     digits: int = 4  # decimals shown for floats
     wide_only: bool = False  # a main column hidden on narrow screens (< 900 px) unless "show all columns"
+
+
+def factor_column(name: str) -> Column:
+    """A factor's column, from its one declaration (:data:`benchmark.study.config.FACTORS`)."""
+    f = FACTORS[name]
+    return Column(f.label, f.short, f.definition, f.dtype, f.main, f.digits, f.wide_only)
 
 
 # Metrics stored per fold (``training/metrics.py``); each gets a mean and a standard deviation column.
@@ -40,18 +48,10 @@ _FIXED = {
     "rank": Column("Rank", "rank", "position by CV AUROC mean (the selection score), 1 = highest", "int", True, 0),
     "trial": Column("Trial", "trial", "Optuna trial number in the study", "int", True, 0, wide_only=True),
     "kind": Column("Kind", "kind", "deep (a neural network) or baseline (a classical time-series classifier)", "str"),
-    "family": Column("Architecture family", "family", "the model's family (its search-space file)", "str"),
-    "model": Column("Model", "model", "registered model name", "str", True),
-    "crop_seconds": Column("Crop (s)", "crop", "length of the training crop in seconds; empty where it does not "
-                           "apply (baselines see the whole record)", "float", True, 1),
-    "filter": Column("Filter", "filter", "signal filter; empty where it does not apply (baselines)", "str"),
-    "normalization": Column("Normalization", "norm", "per-record normalization", "str", True, wide_only=True),
-    "pretrain": Column("Pretraining", "pretrain", "pretraining source of the encoder (none = trained from scratch); "
-                       "empty where it does not apply (baselines)", "str", True),
-    "freeze_depth": Column("Frozen stages", "freeze", "encoder stages kept frozen during fine-tuning (0 = fine-tune "
-                           "everything); empty where it does not apply (baselines, not pretrained)", "int", True, 0),
-    "freeze_fraction": Column("Frozen fraction", "frozen", "frozen stages / the model's stage count; empty where it "
-                              "does not apply", "float", False, 2),
+    "family": factor_column("family"),
+    "model": factor_column("model"),
+    **{name: factor_column(name) for name in ("crop_seconds", "filter", "normalization", "pretrain", "freeze_depth",
+                                              "freeze_fraction")},
     "folds": Column("Folds", "folds", "(repeat, fold) results the row is computed from", "int", False, 0),
     "repeats": Column("Repeats", "repeats", "differently seeded fold sets (repeated CV)", "int", False, 0),
     "lr": Column("Learning rate", "lr", "learning rate (deep models)", "float", False, 6),

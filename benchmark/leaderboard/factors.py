@@ -21,11 +21,10 @@ import pandas as pd
 from optuna.trial import TrialState
 
 from benchmark.leaderboard import stats
+from benchmark.study.config import FACTORS
 from benchmark.leaderboard.table import BASELINE, NOT_PRETRAINED, freezable, freeze_fraction, trial_folds
 
-FACTOR_NAMES = {"family": "architecture family", "crop_seconds": "crop length (s)", "normalization": "normalization",
-                "pretrain": "pretraining source", "freeze_fraction": "freezing depth (fraction of stages)",
-                "filter": "filter"}
+FACTOR_NAMES = {n: f.effect_label for n, f in FACTORS.items() if f.effect_label}  # factor -> its name in factors.csv
 FIRST_FOLD = "first fold, every trial that finished it (pruned included)"
 COMPLETE = "CV mean, complete trials only"
 # 16 trees of depth <= 8 (Optuna's defaults are 64 and 64): on the 200-trial study the default took
@@ -44,7 +43,7 @@ def level(config: dict, factor: str) -> str | None:
             return NOT_PRETRAINED
         fraction = freeze_fraction(config)
         return None if math.isnan(fraction) else f"{round(fraction * 4) / 4:.2f}"
-    if config.get("kind") == "baseline" and factor in ("crop_seconds", "filter", "pretrain"):
+    if config.get("kind") == "baseline" and FACTORS[factor].applies_to != "all":
         return BASELINE
     value = config.get(factor)
     if value is None:

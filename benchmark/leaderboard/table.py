@@ -21,7 +21,6 @@ from benchmark.leaderboard import stats
 from benchmark.study.config import NO_PRETRAINING, freezable as config_freezable
 
 METRIC_COLUMNS = ("auroc", "auprc", "f1", "sensitivity", "specificity", "balanced_accuracy", "brier")
-FACTORS = ("family", "model", "crop_seconds", "filter", "normalization", "pretrain", "freeze_depth", "freeze_fraction")
 RECIPE = ("lr", "weight_decay", "batch_size", "loss", "focal_gamma", "epochs")
 NOT_PRETRAINED = "n/a (not pretrained)"
 BASELINE = "n/a (baseline)"

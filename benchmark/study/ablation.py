@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from benchmark.study.config import RANDOM_FROZEN, sources as pretraining_sources
+from benchmark.study.config import FACTORS, RANDOM_FROZEN, sources as pretraining_sources
 from benchmark.data.splits import REPEAT_SEED_STEP, TEST, Split, _hash, grouped_folds
 
 ATTR = "ablation"  # the study attribute holding the declaration
@@ -115,12 +115,12 @@ def family_cells(family: str, centre: dict, n_stages: int, budget, pretrain_choi
             contrasts.append({"id": f"{family}:{question}:{key}", "question": question, "family": family,
                               "key": key, "label": label or key, "weights": weights})
 
-    for crop in budget.crops:  # Q2
+    for crop in FACTORS["crop_seconds"].choices(budget):  # Q2
         cell = cells.add(_with(centre, crop_seconds=crop))
         if crop != centre["crop_seconds"]:
             contrast("Q2", f"crop {crop:g} s - centre's crop", {cell: 1.0, base: -1.0},
                      f"crop {crop:g} s - {centre['crop_seconds']:g} s")
-    norms = {n: cells.add(_with(centre, normalization=n)) for n in budget.normalizations}  # Q3
+    norms = {n: cells.add(_with(centre, normalization=n)) for n in FACTORS["normalization"].choices(budget)}  # Q3
     if REFERENCE_NORMALIZATION in norms:
         for n, cell in norms.items():
             if n != REFERENCE_NORMALIZATION:

@@ -102,3 +102,67 @@ class TrialConfig:
             stored.setdefault("eval_crops", "centre")
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in stored.items() if k in names}, recipe=recipe)
+
+
+# ------------------------------------------------------------------------------ the study's factors
+APPLIES_TO = ("all", "deep", "freezable")  # every trial; deep trials (not baselines); deep trials with stages to freeze
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A factor of the study's questions, declared once: the space draws its levels, the ablation
+    varies it, and the leaderboard's table, ``factors.csv``, page and terminal name and define it
+    from here.
+
+    ``name`` is the :class:`TrialConfig` field, the space parameter and the table column; ``label``,
+    ``short`` and ``definition`` are its column's header, terminal header and glossary entry (with
+    ``dtype``, ``main``, ``digits`` and ``wide_only`` as in
+    :class:`benchmark.leaderboard.columns.Column`); ``effect_label`` names it in ``factors.csv``
+    (None: no marginal effect is computed); ``applies_to`` is one of :data:`APPLIES_TO` (where it
+    does not apply, the files leave the cell empty and the page says why); ``levels`` is the
+    :class:`~benchmark.study.budgets.Budget` attribute its levels come from (``"pretrain_choices"``:
+    the study's pretraining choices; None: not a categorical of the budget); ``question`` is the
+    study question it answers."""
+
+    name: str
+    label: str
+    short: str
+    definition: str
+    dtype: str = "str"
+    main: bool = False
+    digits: int = 4
+    wide_only: bool = False
+    effect_label: str | None = None
+    applies_to: str = "all"
+    levels: str | None = None
+    question: str | None = None
+
+    def choices(self, budget, pretrain_choices=()) -> list:
+        """The levels a study searches: the budget's list, or the study's pretraining choices."""
+        if self.levels == "pretrain_choices":
+            return list(pretrain_choices)
+        return list(getattr(budget, self.levels))
+
+
+FACTORS = {f.name: f for f in (  # in the order factors.csv lists the effects
+    Factor("family", "Architecture family", "family", "the model's family (its search-space file)",
+           effect_label="architecture family", question="Q1"),
+    Factor("crop_seconds", "Crop (s)", "crop", "length of the training crop in seconds; empty where it does not apply "
+           "(baselines see the whole record)", "float", True, 1, effect_label="crop length (s)", applies_to="deep",
+           levels="crops", question="Q2"),
+    Factor("normalization", "Normalization", "norm", "per-record normalization", main=True, wide_only=True,
+           effect_label="normalization", levels="normalizations", question="Q3"),
+    Factor("pretrain", "Pretraining", "pretrain", "pretraining source of the encoder (none = trained from scratch); "
+           "empty where it does not apply (baselines)", main=True, effect_label="pretraining source",
+           applies_to="deep", levels="pretrain_choices", question="Q4"),
+    Factor("freeze_fraction", "Frozen fraction", "frozen", "frozen stages / the model's stage count; empty where it "
+           "does not apply", "float", False, 2, effect_label="freezing depth (fraction of stages)",
+           applies_to="freezable", question="Q5"),
+    Factor("filter", "Filter", "filter", "signal filter; empty where it does not apply (baselines)",
+           effect_label="filter", applies_to="deep", levels="filters"),
+    Factor("model", "Model", "model", "registered model name", main=True, question="Q1"),
+    Factor("freeze_depth", "Frozen stages", "freeze", "encoder stages kept frozen during fine-tuning (0 = fine-tune "
+           "everything); empty where it does not apply (baselines, not pretrained)", "int", True, 0,
+           applies_to="freezable", question="Q5"),
+)}
+OPTIONAL_FACTORS = tuple(n for n, f in FACTORS.items() if f.applies_to != "all")  # empty cells where they do not apply

@@ -40,7 +40,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from benchmark.study.config import RANDOM_FROZEN, TrialConfig, freezable
+from benchmark.study.config import FACTORS, RANDOM_FROZEN, TrialConfig, freezable
 from benchmark.errors import ConfigError
 from benchmark.registry import Registry, did_you_mean
 from benchmark.training.loop import Recipe
@@ -308,13 +308,13 @@ def suggest_config(trial, budget, pretrain_choices: list[str], models: list[str]
     entry = space_for(model)
     limits = ceiling.family(entry.family) if ceiling is not None and entry.kind == "deep" else None
     model_kwargs = entry.fn(_Prefixed(trial, entry.family, limits), model)
-    normalization = trial.suggest_categorical("normalization", list(budget.normalizations))
+    normalization = trial.suggest_categorical("normalization", FACTORS["normalization"].choices(budget))
     if entry.kind == "baseline":
         return TrialConfig(model, entry.family, entry.kind, {**budget.baseline_overrides.get(model, {}), **model_kwargs},
                            normalization, threshold_from=threshold_from)
-    crop_seconds = trial.suggest_categorical("crop_seconds", list(budget.crops))
-    filter_ = trial.suggest_categorical("filter", list(budget.filters))
-    pretrain = trial.suggest_categorical("pretrain", list(pretrain_choices))
+    crop_seconds = trial.suggest_categorical("crop_seconds", FACTORS["crop_seconds"].choices(budget))
+    filter_ = trial.suggest_categorical("filter", FACTORS["filter"].choices(budget))
+    pretrain = trial.suggest_categorical("pretrain", FACTORS["pretrain"].choices(budget, pretrain_choices))
     freeze_depth = freeze_fraction = None  # "none": no encoder to freeze
     if freezable(pretrain):
         n_stages = stage_count(model, tuple(sorted(model_kwargs.items())))

@@ -8,10 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from benchmark.leaderboard.columns import (NOT_APPLICABLE, Column, column)
-
-# factors that may not apply to a row: shown as "n/a (<reason>)" on the page, empty in the files
-OPTIONAL_FACTORS = ("crop_seconds", "filter", "pretrain", "freeze_depth", "freeze_fraction")
+from benchmark.leaderboard.columns import NOT_APPLICABLE, Column, column
+from benchmark.study.config import OPTIONAL_FACTORS  # noqa: F401  (where a factor does not apply: "n/a (<reason>)" on the page)
 
 
 def _missing(v) -> bool:
