@@ -9,7 +9,7 @@ checks are listed in :data:`MODEL_CHECKS`, :data:`SPACE_CHECKS`, :data:`TRANSFOR
     from benchmark.testing import check_model, parametrize_with_checks
 
     @parametrize_with_checks(models=["mynet"], spaces=["mynet"], transforms=[MyNorm],
-                             sources=[("mysource", "tests/data/mysource")])
+                             sources=[("mysource", "tests/fixtures/mysource")])
     def test_plugin(check):
         check()
 

@@ -1,5 +1,5 @@
 """benchmark.testing, the kit a plugin author imports: every built-in space, transform and source
-passes it (the models: tests/test_models.py), and what breaks a contract fails with a message that
+passes it (the models: tests/models/test_models.py), and what breaks a contract fails with a message that
 names the check, the thing and the problem."""
 
 from __future__ import annotations

@@ -201,7 +201,7 @@ class FeatureMemo:
     A rocket-family or catch22 transform is a deterministic function of its settings (kernels,
     seed) and of the exact array it was fit on, and its output of the exact array it transforms, so
     trials that differ only in the head (``C``) reuse both instead of recomputing them: the features
-    are the same numbers either way (``tests/test_baselines_memo.py``). Keys hold content digests
+    are the same numbers either way (``tests/estimators/test_baselines_memo.py``). Keys hold content digests
     (xxh3-128) of the preprocessed arrays, so another fold, normalization or record set never hits.
     Least recently used entries go first beyond ``max_bytes`` of stored features."""
 

@@ -21,7 +21,7 @@ class ECGInputMixin:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # two_d_array stays True although 2-D input is refused: with it False, scikit-learn's
-        # check_estimator skips every check but cloning (tests/test_sklearn_conventions.py)
+        # check_estimator skips every check but cloning (tests/estimators/test_sklearn_conventions.py)
         tags.input_tags.three_d_array = True
         tags.classifier_tags.multi_class = False
         return tags

@@ -5,7 +5,7 @@ sktime's ``fit`` is kept: it is cheap and draws everything the transform uses (d
 per dilation, channel combinations, biases; ``MiniRocketMultivariate.parameters``,
 ``MultiRocketMultivariate.parameter`` / ``parameter1``). :func:`transform` computes the same
 features as the fitted transformer's ``transform``, in the same column order, to float32 tolerance
-(``tests/test_rocket_torch.py``): the convolution outputs are rounded step by step as sktime's
+(``tests/estimators/test_rocket_torch.py``): the convolution outputs are rounded step by step as sktime's
 numba code rounds them, because real ECGs are quantised and an output equal to a bias is common
 (a sum rounded in another order would put it on the other side of the bias).
 

@@ -1,5 +1,5 @@
 """The README's results table, made from a written ``leaderboard.csv`` (so the README can be checked
-against the file: ``tests/test_committed_leaderboard.py``)."""
+against the file: ``tests/leaderboard/test_committed_leaderboard.py``)."""
 
 from __future__ import annotations
 

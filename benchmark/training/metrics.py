@@ -3,7 +3,7 @@
 Every metric is scikit-learn's. The Brier score is ``mean_squared_error(y, p)`` (its definition for a
 binary outcome): ``brier_score_loss`` computes the same number as half the squared error summed over
 the two columns ``(1 - p, p)``, whose rounding moves the last bit in about 0.3 % of cases, and stored
-fold metrics are compared bit for bit (``tests/test_behaviour_snapshot.py``).
+fold metrics are compared bit for bit (``tests/e2e/test_behaviour_snapshot.py``).
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ def test_truncated_real_journal_next_search_keeps_every_trial(tmp_path):
         json.loads(line)
     proc = subprocess.run([sys.executable, "-m", "benchmark.leaderboard", "--task", "pe", "--results-dir", str(tmp_path),
                            "--out", str(tmp_path / "board")], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+                          cwd=Path(__file__).resolve().parents[2])
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 

@@ -18,7 +18,7 @@ import benchmark
 from benchmark.leaderboard.stats import wilson_interval
 from tests.conftest import REPO
 from tests.searchutil import load, search
-from tests.test_search import _standin_copy
+from tests.e2e.test_search import _standin_copy
 
 pytestmark = pytest.mark.slow  # every test here reads a smoke study that a search writes first
 

@@ -15,7 +15,7 @@ from optuna.trial import TrialState
 
 from tests.conftest import REPO
 from tests.searchutil import load, search
-from tests.test_search import _one_line_error, _wait_for_running
+from tests.e2e.test_search import _one_line_error, _wait_for_running
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 MODELS = ("--models", "minirocket,vgg11_1d")

@@ -1,5 +1,5 @@
 """Refactors keep behaviour: a fixed-seed 6-trial smoke study gives the same trials, configurations
-and per-fold metrics as the snapshot recorded before the refactor (``tests/data/smoke6.json``).
+and per-fold metrics as the snapshot recorded before the refactor (``tests/fixtures/smoke6.json``).
 
 Every stored fold key but the wall-clock ones (``objective.TIMING_KEYS``) is compared under the
 rule ``reproduce`` judges by (``benchmark.reproduce.same_number``: numbers within 1e-6, everything
@@ -10,7 +10,7 @@ signals): without them it is skipped and says why.
 
 To record a new snapshot after an intended change of behaviour::
 
-    ECG_BENCH_UPDATE_SNAPSHOT=1 python -m pytest tests/test_behaviour_snapshot.py
+    ECG_BENCH_UPDATE_SNAPSHOT=1 python -m pytest tests/e2e/test_behaviour_snapshot.py
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 
 from tests.searchutil import load, search
 
-SNAPSHOT = Path(__file__).parent / "data" / "smoke6.json"
+SNAPSHOT = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "smoke6.json"
 MODELS = "minirocket,resnet1d18,vgg11_1d,lstm,crnn,inceptiontime1d,rocket"
 ARGS = ("--trials", "6", "--seed", "0", "--models", MODELS, "--pruner", "median")
 

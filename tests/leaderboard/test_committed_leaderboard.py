@@ -13,7 +13,7 @@ import pytest
 
 import benchmark
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "leaderboard" / "pe"
 TABLES = ("leaderboard.csv", "leaderboard.json", "factors.csv")
 
@@ -81,7 +81,7 @@ def test_a_study_of_another_package_version_is_read(tmp_path):
     assert open_stored_study("pe", tmp_path, None, None)[0].study_name == "pe-small"
 
 
-COMPAT = REPO / "tests" / "data" / "compat"
+COMPAT = REPO / "tests" / "fixtures" / "compat"
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ from benchmark.trial.objective import build_estimator, pretrain_spec
 from benchmark.study.space import RANDOM_FROZEN, stage_count, suggest_config
 from benchmark.transforms.crops import eval_offsets
 from tests.conftest import REPO
-from tests.test_training import planted
+from tests.training.test_training import planted
 
 
 def _ctx(seed: int = 0):
