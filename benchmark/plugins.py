@@ -10,7 +10,7 @@ A plugin package names one module (or more) in the group :data:`GROUP`::
 Loading a plugin imports that module, and the module registers what it defines with the plugin
 API of :mod:`benchmark` (``from benchmark import register_model, register_space, ...``), exactly
 as the built-in modules do. :func:`load_plugins` does it once per process; every command calls it
-before it reads a registry (:func:`benchmark.errors.cli_entry`), and so does
+before it reads a registry (:func:`benchmark.cli.main.cli_entry`), and so does
 :func:`benchmark.study.space.load_spaces` (worker processes and library callers).
 
 The built-in names keep their places: registration order is the order a search draws a

@@ -9,7 +9,8 @@ import math
 import sys
 
 from benchmark.cli.main import add_version
-from benchmark.errors import ConfigError, cli_entry
+from benchmark.cli.main import cli_entry
+from benchmark.errors import ConfigError
 
 # The rule every re-derivation is judged by (reproduce, the behaviour snapshot, the committed study):
 # every stored number within 1e-6 absolute. With the instruction-set level pinned (benchmark.trial.isa:

@@ -18,7 +18,8 @@ from benchmark.engines.storage import STORAGE_ENV
 from benchmark.estimators.deep import EVAL_CROPS
 from benchmark.estimators.base import OOF_PARTS, THRESHOLD_FROM
 from benchmark.cli.cohort_options import add_cohort_options
-from benchmark.errors import BenchError, ConfigError, cli_entry
+from benchmark.cli.main import cli_entry
+from benchmark.errors import BenchError, ConfigError
 
 
 class SearchParser(argparse.ArgumentParser):

@@ -4,11 +4,15 @@ subcommand, and the ``ecg-bench`` console script (``ecg-bench search …`` = ``p
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import sys
-from typing import Callable
+from typing import Callable, TypeVar
 
 import benchmark
+from benchmark.errors import BenchError, one_line
+
+F = TypeVar("F", bound=Callable[..., object])
 
 COMMANDS = {  # ecg-bench <command>: the module whose main() runs it
     "search": "benchmark.search",
@@ -32,6 +36,25 @@ def shared_options(add: Callable[[argparse.ArgumentParser], None], in_subcommand
         for action in parent._actions:  # set_defaults would store SUPPRESS as a value
             action.default = argparse.SUPPRESS
     return parent
+
+
+def cli_entry(fn: F) -> F:
+    """Run a CLI main: the plugins are loaded first (:func:`benchmark.plugins.load_plugins`, before
+    the command reads any registry), and a :class:`BenchError` becomes ``error: <one line>`` on
+    stderr and exit 2 (a plugin that cannot be loaded is one too)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            from benchmark.plugins import load_plugins
+
+            load_plugins()
+            return fn(*args, **kwargs)
+        except BenchError as exc:
+            print(f"error: {one_line(exc)}", file=sys.stderr)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def main(argv: list[str] | None = None) -> None:

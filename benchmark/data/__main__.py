@@ -18,7 +18,8 @@ from benchmark.data.paths import download_root
 from benchmark.data.splits import TEST
 from benchmark.study.budgets import BUDGETS, get_budget
 from benchmark.cli.main import add_version, shared_options
-from benchmark.errors import ConfigError, cli_entry
+from benchmark.cli.main import cli_entry
+from benchmark.errors import ConfigError
 from benchmark.cli.cohort_options import add_cohort_options
 
 

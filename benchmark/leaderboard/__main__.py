@@ -10,7 +10,8 @@ import argparse
 import math
 from pathlib import Path
 
-from benchmark.errors import ConfigError, cli_entry
+from benchmark.cli.main import cli_entry
+from benchmark.errors import ConfigError
 from benchmark.leaderboard.options import add_study_options
 
 
@@ -66,7 +67,8 @@ def print_table(table, counts, head, top: int, width: int | None = None) -> None
     from rich.table import Table
 
     from benchmark.leaderboard.columns import column
-    from benchmark.leaderboard.files import is_standin, note_line, notes, tidy
+    from benchmark.leaderboard.files import tidy
+    from benchmark.leaderboard.header import is_standin, note_line, notes
     from benchmark.leaderboard.render.cells import display, display_order, interval_pairs
 
     console = Console(width=width, soft_wrap=False)
@@ -118,7 +120,7 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     """Write the tables, the CD diagram and the page from the storage (and the finalized results);
     returns (table, counts, head, written paths)."""
     from benchmark.engines.progress import counts as trial_counts
-    from benchmark.leaderboard import factors, files, stats
+    from benchmark.leaderboard import factors, files, header, stats
     from benchmark.leaderboard.finalize import load_finalized, read_log, usage, usage_line
     from benchmark.leaderboard.table import equal_budget, family_view, fold_frame, leaderboard
 
@@ -129,7 +131,7 @@ def write_outputs(study, args: argparse.Namespace) -> tuple:
     use = usage(read_log(Path(args.results_dir), args.task, study.study_name))
     compared, draws, unranked = equal_budget(study, table)
     ranking = stats.family_ranking(compared, fold_frame(study), draws, unranked)
-    head = files.header(study) | {
+    head = header.header(study) | {
         "selection_score": stats.SELECTION_NOTE, "interval_method": stats.CV_METHOD,
         "comparison_method": stats.COMPARISON_METHOD, "family_ranking_method": stats.RANKING_METHOD,
         "factor_method": f"{stats.LEVEL_MEAN_METHOD}; importances: {factors.IMPORTANCE_METHOD}",

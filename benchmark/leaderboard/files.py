@@ -30,46 +30,13 @@ import optuna
 import pandas as pd
 from pandas.io.json import build_table_schema
 
-import benchmark
-from benchmark.leaderboard.columns import (COLUMNS, FACTOR_COLUMNS, NOTE_KEYS, Column, column,
-                                          header_label)
+from benchmark.leaderboard.columns import COLUMNS, FACTOR_COLUMNS, Column, column
 from benchmark.atomic import write_text
+from benchmark.leaderboard.header import trial_configs
 from benchmark.leaderboard.render.cells import OPTIONAL_FACTORS, _missing, level_text, sort_effects
 
 SIGNIFICANT = 12  # significant digits of every float written to CSV/JSON
 PANDAS_DTYPES = {"int": "Int64", "float": "float64", "str": "str", "bool": "boolean"}
-
-
-def header(study: optuna.Study) -> dict:
-    """The run's identity as every output states it; ``is_standin`` from the stored cohort name."""
-    from benchmark.data.cohorts import STANDIN_NAME
-
-    identity = study.user_attrs.get("identity", {})
-    return {"study": study.study_name, "task": identity.get("task"), "cohort": identity.get("cohort"),
-            "description": study.user_attrs.get("description", ""), "manifest_hash": identity.get("manifest_hash"),
-            "split_hash": identity.get("split_hash"), "budget": identity.get("budget"), "seed": identity.get("seed"),
-            "package_version": benchmark.__version__, "is_standin": identity.get("cohort") == STANDIN_NAME}
-
-
-def trial_configs(study: optuna.Study) -> dict[int, dict]:
-    return {t.number: t.user_attrs.get("config", {}) for t in study.get_trials(deepcopy=False)}
-
-
-def notes(head: dict) -> dict[str, str]:
-    """The header's notes for the reader (selection score, methods, locked-test use), in order."""
-    keys = [k for k in NOTE_KEYS if k in head] + [k for k in head if k.endswith("_note") and k not in NOTE_KEYS]
-    return {k: str(head[k]) for k in keys if head[k]}
-
-
-def note_line(key: str, text: str) -> str:
-    """"Label: text", without repeating a label the text already starts with."""
-    label = header_label(key)
-    return text if text.lower().startswith(label.lower()) else f"{label}: {text}"
-
-
-def is_standin(head: dict) -> bool:
-    """Whether the run is on the public stand-in (the flag :func:`header` sets)."""
-    return bool(head.get("is_standin"))
 
 
 def _round(v: float) -> float:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 
-from benchmark.leaderboard import columns, factors, files
+from benchmark.leaderboard import columns, factors, files, header
 from benchmark.leaderboard.render import cells, page
 from benchmark.leaderboard.__main__ import print_table
 from benchmark.leaderboard.columns import COLUMNS
@@ -74,7 +74,7 @@ def written(study, tmp_path_factory):
     table = leaderboard(study)
     counts = {"complete": len(table), "pruned": 0, "failed": 0}
     effects = _effects(study, table)
-    files.write_all(out, study, files.header(study), table, counts, effects, {}, [], top=20)
+    files.write_all(out, study, header.header(study), table, counts, effects, {}, [], top=20)
     return out, table
 
 
@@ -82,7 +82,7 @@ def test_csv_is_plain_and_round_trips(written, study):
     out, table = written
     meta = json.loads((out / "leaderboard.meta.json").read_text())
     plain = pd.read_csv(out / "leaderboard.csv")  # no comment lines, no options needed
-    expected = files.tidy(table, files.trial_configs(study))
+    expected = files.tidy(table, header.trial_configs(study))
     assert list(plain.columns) == list(expected.columns) and len(plain) == len(TRIALS)
     typed = pd.read_csv(out / "leaderboard.csv", dtype=meta["dtypes"])
     pd.testing.assert_frame_equal(typed, expected, check_exact=False, rtol=1e-12)
@@ -107,7 +107,7 @@ def test_not_applicable_factors_are_empty_cells(written):
 def test_json_round_trips_with_metadata(written, study):
     out, table = written
     frame = pd.read_json(out / "leaderboard.json", orient="table")
-    expected = files.tidy(table, files.trial_configs(study))
+    expected = files.tidy(table, header.trial_configs(study))
     pd.testing.assert_frame_equal(frame, expected, check_exact=False, rtol=1e-12)
     payload = json.loads((out / "leaderboard.json").read_text())
     assert payload["meta"] == json.loads((out / "leaderboard.meta.json").read_text())
@@ -118,7 +118,7 @@ def test_files_are_byte_stable(written, study, tmp_path):
     out, table = written
     shuffled = table.sample(frac=1.0, random_state=3)  # row order of the input does not matter
     effects = _effects(study, table)
-    files.write_all(tmp_path, study, files.header(study), shuffled,
+    files.write_all(tmp_path, study, header.header(study), shuffled,
                      {"complete": len(table), "pruned": 0, "failed": 0}, effects, {}, [], top=20)
     for name in ("leaderboard.csv", "factors.csv", "leaderboard.json", "leaderboard.meta.json"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
@@ -213,7 +213,7 @@ def test_locked_test_ordered_by_rank(written):
 @pytest.mark.parametrize("width", [60, 100, 200])
 def test_terminal_table_fits_the_width(written, study, capsys, width):
     _, table = written
-    print_table(table, {"complete": len(table), "pruned": 0, "failed": 0}, files.header(study), 20, width=width)
+    print_table(table, {"complete": len(table), "pruned": 0, "failed": 0}, header.header(study), 20, width=width)
     text = capsys.readouterr().out
     lines = [line for line in text.splitlines() if line.startswith(("┃", "│", "┏", "└"))]
     assert lines and max(len(line) for line in lines) <= width

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from benchmark.leaderboard.columns import (FACTOR_COLUMNS, NOT_APPLICABLE, Column, column,
                                           header_label)
 from benchmark.atomic import write_text
-from benchmark.leaderboard.files import is_standin, note_line, notes, trial_configs
+from benchmark.leaderboard.header import is_standin, note_line, notes, trial_configs
 from benchmark.leaderboard.render.cells import (OPTIONAL_FACTORS, _missing, display, display_order, interval_label,
                                                 interval_pairs, level_text, na_reason)
 
