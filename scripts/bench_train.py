@@ -22,7 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-DEFAULT = "resnet1d18,xresnet1d18,inceptiontime1d,vgg11_1d,alexnet1d,lstm,gru,crnn,transformer1d,hsmnet"
+DEFAULT = "resnet1d18,xresnet1d18,inceptiontime1d,vgg11_1d,alexnet1d,lstm,gru,crnn,transformer1d,hsmnet,s4d"
 
 
 def _sync(device: str) -> None:
