@@ -295,7 +295,10 @@ def run_step(step: str, directory: Path, fs: float, store_root: Path, pool: int,
         raise SystemExit(f"unknown step {step!r}; steps: {', '.join(STEPS + OPTIONAL)}")
     seconds = time.perf_counter() - start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines() if ":" in line)
+    kinds = {k: int(status[k].split()[0]) / 1024 for k in ("RssAnon", "RssFile") if k in status}
     return {"step": step, "n": n, "fs": fs, "seconds": seconds, "rss_mb": rss_mb,
+            "anon_end_mb": kinds.get("RssAnon"), "file_end_mb": kinds.get("RssFile"),
             "loadavg": open("/proc/loadavg").read().split()[0], **extra}
 
 
