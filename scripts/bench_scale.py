@@ -1,37 +1,83 @@
 """How data steps grow with the cohort: a synthetic cohort of N records, each step in its own process.
 
     PYTHONPATH=. python scripts/bench_scale.py [--sizes 10000,30000] [--fs 100] [--pool 21837]
-                                               [--steps store,validate,split,near,epoch] [--workdir DIR]
+        [--steps store,open4,validate,split,near,search4,epoch] [--workdir DIR] [--json FILE]
+        [--search-model resnet1d18] [--search-trials 4] [--search-seconds 300] [--search-cap-mb 8000]
+    PYTHONPATH=. python scripts/bench_scale.py --sizes 21837 --steps store,pretrain   # one pretraining run
 
-For each size N, a synthetic cohort (made-up ECG-like signals from ``tests/synthetic.py``, 100 Hz,
-10 s, written once as WFDB in the ``--cohort DIR`` layout, 10 % positives, 2 records per patient)
-is timed through:
+For each size N, a synthetic cohort (made-up ECG-like signals from ``tests/synthetic.py`` at
+``--fs``, 10 s, written once as WFDB in the ``--cohort DIR`` layout, 10 % positives, 2 records per
+patient; writing it is not a step) is timed through:
 
-- ``store``: building the signal store from WFDB (records/s);
+- ``store``: building the signal store from WFDB (records/s; the old entry is deleted first);
+- ``open4``: 4 processes open the store at once as search workers do (key, checksum pass, memmap)
+  and read every record through it; their RSS, and the summed PSS and USS from
+  ``/proc/<pid>/smaps_rollup`` while all 4 hold it (memory-mapped and shared: the PSS sum is one
+  store plus 4 interpreters, the USS sum holds no store);
 - ``validate``: decoding and validating every record (content hashes + near-copy fingerprints);
 - ``split``: the patient-grouped, stratified split (5 folds + locked test);
 - ``near``: near-copy exclusion of a ``--pool``-record pretraining pool (21,837 = the full PTB-XL)
   against the cohort's fingerprints (the pool's fingerprints are random unit vectors of the same
   size: the cost is the matrix products, not their content);
+- ``search4``: a real ``python -m benchmark.search --cohort DIR --n-workers 4 --budget smoke
+  --models M --ablation-families 0`` (its cohort check, split and dev store made first, untimed),
+  its whole process tree sampled every 0.5 s: the peak of the summed PSS and the largest RSS; it is
+  stopped after ``--search-seconds`` or once the summed PSS passes ``--search-cap-mb``;
 - ``epoch``: one training epoch of resnet1d18 (width 16, 2.5 s crops, batch 64, AdamW) over all N
-  records read in batches from the memory-mapped store (a plain loop, not the search's recipe).
+  records read in batches from the memory-mapped store (a plain loop, not the search's recipe);
+- ``pretrain`` (only when named): one pretraining run as the search makes it
+  (``benchmark.pretraining.run_pretraining``, the small budget's 5 epochs, resnet1d18 width 16,
+  2.5 s crops, batch 64) on the cohort taken as a 5-label pool.
 
-Each step runs in a fresh process, so its peak RSS (``ru_maxrss``) is its own. Prints a Markdown table
-with seconds, records/s, peak RSS and, for the larger sizes, the ratio of per-record cost to the
-smallest size (1.0 = linear).
+Each step runs in a fresh process, so its peak RSS (``ru_maxrss``: anonymous and file-backed pages,
+a memmap's included) is its own. Prints a Markdown table with seconds, records/s, peak RSS and the
+ratio of per-record cost to the smallest size (1.0 = linear).
 
-Measured 2026-12-01 on the shared 2-core machine (load average about 6, so times are noisy), 100 Hz,
-after the numpy format-16 reader, streamed store writes and bounded near-copy blocks; 100,000 records
-and 500 Hz were not run. ``epoch`` RSS includes the store pages the memmap touched (file-backed and
-shared between workers, 48 KB a record):
+Measured 2026-12-01 on the shared 2-core AMD EPYC (another developer's test suite ran at times):
+every cell carries the 1-minute load average at its end in brackets; above 2 the 2 cores were
+shared (the store, open, validate, split and search rows: times noisy), near and epoch were
+measured again on a quieter machine. Memory does not depend on load. Per cell: seconds, records/s,
+peak RSS.
 
-| step | 10,000 records | 30,000 records | per-record cost 30k vs 10k | peak RSS 10k / 30k MB |
-|---|---|---|---|---|
-| store build | 10.1 s (990/s) | 36.5 s (822/s) | 1.20 | 202 / 229 |
-| validate | 8.6 s | 35.1 s | 1.36 | 335 / 506 |
-| split | 3.0 s | 10.4 s | 1.15 | 210 / 229 |
-| near-copy vs 21,837 pool | 12.8 s | 27.4 s | 0.71 | 614 / 781 |
-| one epoch (resnet1d18) | 159 s | 571 s | 1.19 | 968 / 1896 |
+| step | 10,000 (100 Hz) | 30,000 | 100,000 | per-record cost 30k / 100k vs 10k | 10,000 at 500 Hz |
+|---|---|---|---|---|---|
+| store build | 15.7 s, 637/s, 203 MB (2.6) | 48.1 s, 624/s, 230 MB (3.2) | 188 s, 532/s, 295 MB (2.3) | 1.02 / 1.20 | 25.3 s, 396/s, 203 MB (2.8); 19.8 s, 505/s (1.6); WFDB in the page cache: 12.2 s, 822/s and 10.1 s, 993/s (0.8-0.9) |
+| open from 4 workers (slowest open) | 7.9 s (3.5) | 22.9 s (4.2) | 76.4 s (4.7) | 0.97 / 0.97 | 9.5 s (3.4) |
+| - RSS each / PSS sum / USS sum | 650 / 965 / 468 MB | 1,590 / 1,976 / 564 MB | 4,812 / 5,252 / 630 MB | | 2,482 / 2,797 / 469 MB |
+| - store size | 458 MB | 1,373 MB | 4,578 MB | | 2,289 MB |
+| validate | 8.5 s, 263 MB (3.5) | 18.2 s, 279 MB (3.6) | 69.9 s, 332 MB (3.4) | 0.71 / 0.82 | 13.9 s, 494 MB (3.3) |
+| split | 1.9 s, 210 MB (2.8) | 5.6 s, 230 MB (2.7) | 22.4 s, 284 MB (2.7) | 0.96 / 1.15 | 1.8 s, 211 MB (3.3) |
+| near-copy vs 21,837 pool | 4.7 s, 591 MB (1.4) | 9.6 s, 698 MB (1.4) | 35.3 s, 980 MB (1.5) | 0.69 / 0.76 | 5.0 s, 591 MB (1.4) |
+| 4-worker search, resnet1d18: peak PSS sum / max RSS | >= 6,626 / 2,611 MB (stopped at 300 s; 5.5) | > 8,000 / 3,019 MB (passed 8 GB at 95 s; 5.0) | > 8,000 / 4,154 MB (passed 8 GB at 91 s; 4.2) | | > 8,000 / 3,138 MB (passed 8 GB at 59 s; 4.7) |
+| one epoch (resnet1d18) | 13.0 s, 965 MB (1.7) | 33.9 s, 1,897 MB (1.8) | 124 s, 5,143 MB (2.0) | 0.87 / 0.95 | 37.2 s, 2,914 MB (1.8) |
+
+The epoch's RSS is mostly the store's file-backed pages it read (shared, reclaimable): its anonymous
+memory at the end was 335 / 360 / 400 MB. The same 10,000-record epoch took 161 s at load 3.7 (an
+earlier run): torch's 2 threads slow down far more than the load suggests when the 2 cores are
+shared, so a time taken under load overstates the cost on a quiet machine.
+
+The 4-worker minirocket search on 10,000 records (``--search-model minirocket``, 600 s) peaked at
+8,340 MB summed PSS, 2,432 MB max RSS (load 6.1), without finishing its 4 trials.
+One pretraining run (``--sizes 21837 --steps store,pretrain``: a synthetic 21,837-record pool at
+100 Hz, the size of PTB-XL): 126.9 s for its 5 epochs, peak RSS 4,593 MB (load 1.9; 402 s when a
+test suite shared the cores); the pool's signals are 1 GB, the rest of that RSS the fit protocol's
+copies of them (below).
+
+What grows with the cohort in the search is not the data layer: every worker materialises its
+fold (``CohortData.X`` -> ``SignalStore.take``, an in-memory copy of the training part) and the fit
+protocol copies it again (``Preprocess.transform``, ``Xp[fit_idx]``, ``Xp[val_idx]``; the rocket
+baselines at float64), so a 4-worker search holds several copies of the cohort's training folds:
+8 GB passed at 30,000 records already. Reading batches from the store's memmap inside the fit
+(preprocessing per batch) is what would bound it; the store itself is shared (``open4``).
+Fixed here (before -> after, same machine): the split marked the locked-test records with
+``np.isin`` over object arrays, quadratic (100,000: 40.3 s, per-record 1.54x of 10,000 -> 22.4 s,
+1.15x); ``SignalStore.take`` rebuilt its id -> row map from the whole index on every call (a batch
+of 64 from 100,000 records: 36.2 ms -> 1.1 ms); the cohort check's fingerprints (4 KB a record)
+were held in RAM by every process and copied whole again by the near-copy search (near at 100,000:
+peak RSS 1,325 -> 980 MB, 36.3 -> 35.3 s; about 400 MB of the 980 are now the shared, file-backed memmap;
+validate at 10,000: 336 -> 263 MB); the format-16 reader did its arithmetic on the interleaved view
+(500 Hz store build of 10,000 records, WFDB in the page cache, runs alternated: 15.8 s and 13.8 s
+-> 12.2 s and 10.1 s). The 500 Hz build meets 300 records/s from a cold page cache too (396-505/s).
 """
 
 from __future__ import annotations
