@@ -355,10 +355,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--steps", default=",".join(STEPS))
     p.add_argument("--pool", type=int, default=21837)
     p.add_argument("--workdir", default="/tmp/ecg-bench-scale")
-    p.add_argument("--search-model", default="minirocket")
+    p.add_argument("--search-model", default="resnet1d18")
     p.add_argument("--search-trials", type=int, default=4)
-    p.add_argument("--search-seconds", type=float, default=900.0, help="search4: stop the search after this long")
-    p.add_argument("--search-cap-mb", type=float, default=14000.0, help="search4: stop it above this summed PSS")
+    p.add_argument("--search-seconds", type=float, default=300.0, help="search4: stop the search after this long")
+    p.add_argument("--search-cap-mb", type=float, default=8000.0, help="search4: stop it above this summed PSS (the target)")
     p.add_argument("--json", default=None, help="append each step's result to this file (JSON lines)")
     p.add_argument("--one", default=None, help=argparse.SUPPRESS)  # internal: STEP:N in this process
     p.add_argument("--open-worker", default=None, help=argparse.SUPPRESS)  # internal: one open4 process
