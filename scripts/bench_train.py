@@ -11,6 +11,17 @@ BCE, backward, AdamW step.
 Our loop: ``benchmark.training.loop.fit`` (random crops, pos_weight, schedule, clipping, NaN check,
 per-epoch validation on 64 records in one evaluation batch, best-state copy), one epoch of the
 same number of batches.
+
+Measured 2026-12-01 on the shared 2-core AMD EPYC, CPU, 2 threads, float32, ``--models s4d`` (the S4
+family's row; the other rows were not measured again here), 1-minute load average 2.0 at its end:
+
+| setting | model | params | bare samples/s | loop samples/s | loop / bare |
+|---|---|---|---|---|---|
+| length 1000, crop 250 (100 Hz, 2.5 s) | s4d | 0.07M | 288 | 325 | 0.88x |
+| length 5000, crop 2048 (500 Hz, 4.1 s) | s4d | 0.07M | 40 | 39 | 1.04x |
+
+The loop's overhead is within the noise for S4D (the fastest of 2 timings each; its FFT
+convolutions dominate a step). At 500 Hz S4D trains 7x slower than at 100 Hz for 8x the crop.
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-DEFAULT = "resnet1d18,xresnet1d18,inceptiontime1d,vgg11_1d,alexnet1d,lstm,gru,crnn,transformer1d,hsmnet"
+DEFAULT = "resnet1d18,xresnet1d18,inceptiontime1d,vgg11_1d,alexnet1d,lstm,gru,crnn,transformer1d,hsmnet,s4d"
 
 
 def _sync(device: str) -> None:

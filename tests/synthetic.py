@@ -51,9 +51,9 @@ def _gauss(t: np.ndarray, centres: np.ndarray, width: float) -> np.ndarray:
     return np.exp(-0.5 * ((t[None, :] - centres[:, None]) / width) ** 2).sum(axis=0)
 
 
-def ecg(rng: np.random.Generator, positive: bool) -> np.ndarray:
-    """One 10 s, 12-lead ECG-like signal in mV, shape (samples, 12)."""
-    t = np.arange(FS * SECONDS) / FS
+def ecg(rng: np.random.Generator, positive: bool, fs: float = FS) -> np.ndarray:
+    """One 10 s, 12-lead ECG-like signal in mV, shape (samples, 12), sampled at ``fs``."""
+    t = np.arange(int(round(fs * SECONDS))) / fs
     rate = rng.uniform(70, 120) if positive else rng.uniform(55, 100)
     beats = np.arange(rng.uniform(0, 0.6), SECONDS, 60.0 / rate) + rng.normal(0, 0.01, 1)
     scale = rng.uniform(0.7, 1.3, 12)

@@ -92,10 +92,9 @@ class CohortData:
             return set(self.checked.content_hashes), self.checked.fingerprints
         if self.store is None:
             return set(), np.zeros((0, 0), np.float32)
-        from benchmark.data.duplicates import FINGERPRINT_LEAD, fingerprints
+        from benchmark.data.duplicates import store_fingerprints
 
-        store = self.store
-        return self.content_hashes(), fingerprints(store.signals[:, FINGERPRINT_LEAD, :], self.fs)
+        return self.content_hashes(), store_fingerprints(self.store.signals, self.fs)
 
     def _store(self) -> SignalStore:
         if self.store is None:

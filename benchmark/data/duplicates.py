@@ -42,20 +42,32 @@ def fingerprints(lead: np.ndarray, fs: float) -> np.ndarray:
 
 
 BLOCK_VALUES = 1 << 25  # correlations held at once (128 MB of float32), whatever the cohort's size
+TARGET_ROWS = 4096  # target fingerprints read at once (16 MB at 100 Hz): the targets may be a memmap
+
+
+def store_fingerprints(signals: np.ndarray, fs: float, chunk: int = 1024) -> np.ndarray:
+    """Fingerprints of every record of a signal array (n, 12, T), e.g. a store's memmap, taken
+    ``chunk`` records at a time: the lead is never copied whole at float64."""
+    parts = [fingerprints(signals[start:start + chunk, FINGERPRINT_LEAD, :], fs)
+             for start in range(0, len(signals), chunk)]
+    return np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
 
 
 def near_copies(candidates: np.ndarray, targets: np.ndarray, threshold: float = NEAR_COPY_CORR,
                 chunk: int | None = None) -> np.ndarray:
     """Boolean mask over ``candidates`` rows: a correlation of at least ``threshold`` with any row
-    of ``targets`` (both fingerprint matrices). One matrix product per chunk of candidates; the
-    chunk shrinks as the targets grow, so the block of correlations stays :data:`BLOCK_VALUES`."""
+    of ``targets`` (both fingerprint matrices). The targets are read :data:`TARGET_ROWS` rows at a
+    time (a memory-mapped cohort check is never copied whole), and each is multiplied with
+    ``chunk`` candidates at a time, so the block of correlations stays :data:`BLOCK_VALUES`."""
     hit = np.zeros(len(candidates), dtype=bool)
     if len(candidates) == 0 or len(targets) == 0:
         return hit
+    rows = min(len(targets), TARGET_ROWS)
     if chunk is None:
-        chunk = max(1, min(4096, BLOCK_VALUES // len(targets)))
-    targets_t = np.ascontiguousarray(targets.T)
-    for start in range(0, len(candidates), chunk):
-        block = candidates[start:start + chunk] @ targets_t
-        hit[start:start + chunk] = block.max(axis=1) >= threshold
+        chunk = max(1, BLOCK_VALUES // rows)
+    for first in range(0, len(targets), rows):
+        block_t = np.ascontiguousarray(np.asarray(targets[first:first + rows], dtype=np.float32).T)
+        for start in range(0, len(candidates), chunk):
+            block = candidates[start:start + chunk] @ block_t
+            hit[start:start + chunk] |= block.max(axis=1) >= threshold
     return hit

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.data.dataset import CohortData, manifest_hash
-from benchmark.data.duplicates import FINGERPRINT_LEAD, NEAR_COPY_CORR, fingerprints, near_copies
+from benchmark.data.duplicates import NEAR_COPY_CORR, near_copies, store_fingerprints
 from benchmark.data.locate import find_source_root
 from benchmark.data.sources import create_source, pretraining_sources
 from benchmark.errors import ConfigError, DataError
@@ -67,7 +67,7 @@ def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
         notices.append(f"{name}: excluded {int(same.sum())} records whose signal equals a target record")
     near = np.zeros(len(index), dtype=bool)
     if len(target_prints):
-        near = near_copies(fingerprints(pool.store.signals[:, FINGERPRINT_LEAD, :], pool.fs), target_prints) & ~same
+        near = near_copies(store_fingerprints(pool.store.signals, pool.fs), target_prints) & ~same
     if near.any():
         notices.append(f"{name}: excluded {int(near.sum())} near-copies of target records (re-encoded or resampled: "
                        f"lead-II fingerprint correlation >= {NEAR_COPY_CORR})")

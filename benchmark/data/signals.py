@@ -78,9 +78,15 @@ def read_format16(path: Path) -> Signal | None:
         return None
     if raw.size != n_sig * n_samples:
         return None
-    digital = raw.reshape(n_samples, n_sig).T
-    data = (digital.astype(np.float64) - np.asarray(baselines, np.float64)[:, None]) / np.asarray(gains)[:, None]
-    data[digital == -32768] = np.nan
+    # lead-major and contiguous before the arithmetic (the same operations, in place: the same values):
+    # on the interleaved view every step strode across the file, 3x slower at 500 Hz
+    digital = np.ascontiguousarray(raw.reshape(n_samples, n_sig).T)
+    data = digital.astype(np.float64)
+    data -= np.asarray(baselines, np.float64)[:, None]
+    data /= np.asarray(gains)[:, None]
+    invalid = digital == -32768
+    if invalid.any():
+        data[invalid] = np.nan
     return Signal(data, fs, [" ".join(f[8:]) for f in signals], str(path) + ".hea")
 
 
@@ -164,9 +170,11 @@ def canonicalize(signal: Signal, target_fs: float, n_samples: int, allow_flat: b
     data = signal.data
     if data.ndim != 2 or data.shape[1] == 0:
         raise DataError(f"{where}: empty signal")
-    data = data[lead_order(signal.leads, where)]
-    bad = ~np.isfinite(data)
-    if bad.any():
+    order = lead_order(signal.leads, where)
+    if data.shape[0] != len(order) or order != list(range(len(order))):  # already canonical: no copy
+        data = data[order]
+    if not np.isfinite(data).all():
+        bad = ~np.isfinite(data)
         lead = CANONICAL_LEADS[int(np.nonzero(bad.any(axis=1))[0][0])]
         raise DataError(f"{where}: {int(bad.sum())} NaN/inf samples (first in lead {lead})")
     ptp = np.ptp(data, axis=1)

@@ -116,7 +116,10 @@ def _test_patients(y: np.ndarray, groups: np.ndarray, test_fraction: float, seed
     # none has), there is one stratum and a plain patient split is the same thing
     stratify = labels if min(np.bincount(labels, minlength=2)) >= 2 else None
     _, test = train_test_split(patients, test_size=test_fraction, stratify=stratify, random_state=seed)
-    return np.isin(groups, test)
+    # a set, not np.isin: on the object arrays patient ids are, np.isin compares every record with
+    # every test patient (100,000 records: 35 s of a 40 s split, growing as the square of the cohort)
+    test = set(test)
+    return np.fromiter((g in test for g in groups), dtype=bool, count=len(groups))
 
 
 def make_split(table: pd.DataFrame, n_folds: int = 5, test_fraction: float = 0.2, seed: int = 0,

@@ -68,7 +68,7 @@ def xxh3_file(path: Path, chunk: int = 1 << 22) -> str:
 
 def content_hash(array: np.ndarray) -> str:
     """Identity of a canonical signal: equal arrays give equal hashes across sources."""
-    return hashlib.sha256(np.ascontiguousarray(array, dtype=np.float32).tobytes()).hexdigest()[:32]
+    return hashlib.sha256(np.ascontiguousarray(array, dtype="<f4").data).hexdigest()[:32]  # its bytes, uncopied
 
 
 def store_key(source: Source, table: pd.DataFrame, fs: float, seconds: float, on_bad: str) -> str:
@@ -96,6 +96,7 @@ class SignalStore:
 
     def __getstate__(self) -> dict:  # pickled by path: worker processes reopen the memmap
         state = dict(self.__dict__)
+        state.pop("_lookup", None)
         if isinstance(self.signals, np.memmap):
             state["signals"] = None
         return state
@@ -110,11 +111,15 @@ class SignalStore:
         return self.meta.get("dropped", {})
 
     def positions(self, record_ids) -> np.ndarray:
-        lookup = pd.Series(np.arange(len(self.index)), index=self.index["record_id"])
-        missing = [r for r in record_ids if r not in lookup.index]
+        """Rows of ``record_ids`` in ``signals``. The id -> row map is built once per store, so a
+        batch costs its own size, not the store's (a training epoch calls this once a batch)."""
+        lookup = self.__dict__.get("_lookup")
+        if lookup is None:
+            lookup = self.__dict__["_lookup"] = dict(zip(self.index["record_id"], range(len(self.index))))
+        missing = [r for r in record_ids if r not in lookup]
         if missing:
             raise DataError(f"{self.path}: records not in the store: {missing[:5]}")
-        return lookup.loc[list(record_ids)].to_numpy()
+        return np.fromiter((lookup[r] for r in record_ids), dtype=np.int64, count=len(record_ids))
 
     def take(self, record_ids) -> np.ndarray:
         """Signals of ``record_ids`` (in that order) as an in-memory float32 array."""
@@ -194,7 +199,7 @@ def _build(tmp: Path, source: Source, table: pd.DataFrame, fs: float, n_samples:
                     raise
                 dropped[str(row["record_id"])] = str(exc)
                 continue
-            fh.write(np.ascontiguousarray(array, dtype="<f4").tobytes())
+            fh.write(np.ascontiguousarray(array, dtype="<f4").data)  # the array's buffer: no bytes copy
             kept.append({"record_id": str(row["record_id"]), "valid_samples": valid,
                          "content_hash": content_hash(array)})
     if len(kept) != len(rows):
@@ -264,11 +269,43 @@ def open_store(source: Source, table: pd.DataFrame, fs: float, seconds: float = 
 
 @dataclass(frozen=True)
 class RecordCheck:
-    """What validating a cohort keeps of its records: ids, content hashes, near-copy fingerprints."""
+    """What validating a cohort keeps of its records: ids, content hashes, near-copy fingerprints.
+
+    ``fingerprints`` is a read-only memmap of the cached check (4 KB a record: 400 MB for 100,000
+    records), pickled by path like the store's signals, so search workers share its pages instead
+    of each holding a copy."""
 
     record_ids: list[str]
     content_hashes: list[str]
     fingerprints: np.ndarray
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        prints = self.fingerprints
+        if isinstance(prints, np.memmap) and prints.filename and prints.shape[0] == len(self.record_ids):
+            state["fingerprints"] = Path(prints.filename)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        if isinstance(state["fingerprints"], Path):
+            state = {**state, "fingerprints": np.load(state["fingerprints"], mmap_mode="r")}
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+
+def _open_check(path: Path, prints_path: Path, key: str) -> RecordCheck | None:
+    """The cached check of ``key``, its fingerprints memory-mapped; None when absent, stale or torn."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if str(z["key"]) != key:
+                return None
+            ids, hashes = list(z["record_ids"]), list(z["content_hashes"])
+        prints = np.load(prints_path, mmap_mode="r")
+    except (OSError, ValueError, KeyError):
+        return None  # absent or unreadable (or an older cache that kept the fingerprints inside): check again
+    if prints.ndim != 2 or prints.shape[0] != len(ids) or prints.dtype != np.float32:
+        return None
+    return RecordCheck(ids, hashes, prints)
 
 
 def check_records(source: Source, table: pd.DataFrame, fs: float, seconds: float = 10.0,
@@ -277,17 +314,18 @@ def check_records(source: Source, table: pd.DataFrame, fs: float, seconds: float
 
     Every bad record is listed in ONE :class:`DataError`, so one round of fixes suffices. A passed
     check is cached beside the store (keyed like a store entry: the input files and the
-    preprocessing), so later commands do not decode again; a failed check writes nothing.
+    preprocessing), so later commands do not decode again; a failed check writes nothing. The
+    fingerprints are written as they are computed (``<entry>.checked.fingerprints.npy``, before
+    the ``.checked.npz`` that makes the check count) and come back memory-mapped: memory stays one
+    chunk of records deep whatever the cohort's size.
     """
     root = Path(root) if root is not None else cache_dir() / "store"
     key = store_key(source, table, fs, seconds, "check")
     path = _entry_dir(root, source, fs, key).with_suffix(".checked.npz")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            if str(z["key"]) == key:
-                return RecordCheck(list(z["record_ids"]), list(z["content_hashes"]), z["fingerprints"])
-    except (OSError, ValueError, KeyError):
-        pass  # absent or unreadable: check again
+    prints_path = path.with_name(path.name[:-len(".npz")] + ".fingerprints.npy")
+    cached = _open_check(path, prints_path, key)
+    if cached is not None:
+        return cached
     n_samples = int(round(seconds * fs))
     rows = table.sort_values("record_id").to_dict("records")
     iterator = iter(rows)
@@ -297,26 +335,35 @@ def check_records(source: Source, table: pd.DataFrame, fs: float, seconds: float
         iterator = tqdm(iterator, total=len(rows), desc=f"checking {what}", file=sys.stderr,
                         disable=not sys.stderr.isatty())
     problems: list[str] = []
-    ids, hashes, leads, prints_parts = [], [], [], []
-    for row in iterator:
-        try:
-            array, _ = canonicalize(source.read(row), fs, n_samples)
-        except DataError as exc:
-            problems.append(str(exc))
-            continue
-        ids.append(str(row["record_id"]))
-        hashes.append(content_hash(array))
-        leads.append(array[FINGERPRINT_LEAD])
-        if len(leads) == BUILD_CHUNK:  # fingerprint as we go: no lead is kept at the cohort's rate
-            prints_parts.append(fingerprints(np.stack(leads), fs))
-            leads = []
-    if problems:
-        raise DataError(f"{what}: {len(problems)} of {len(rows)} records are bad (fix all of them, then rerun; "
-                        f"nothing was written): " + " | ".join(problems))
-    if leads:
-        prints_parts.append(fingerprints(np.stack(leads), fs))
-    prints = np.concatenate(prints_parts) if prints_parts else np.zeros((0, 0), np.float32)
+    ids, hashes, leads = [], [], []
+    width = fingerprints(np.zeros((1, n_samples)), fs).shape[1]
     root.mkdir(parents=True, exist_ok=True)
+    def write_prints(tmp: Path) -> None:
+        nonlocal leads
+        with open(tmp, "wb") as fh:  # plain writes: written pages do not stay in this process
+            fh.write(_npy_header((len(rows), width)))
+            for row in iterator:
+                try:
+                    array, _ = canonicalize(source.read(row), fs, n_samples)
+                except DataError as exc:
+                    problems.append(str(exc))
+                    continue
+                ids.append(str(row["record_id"]))
+                hashes.append(content_hash(array))
+                leads.append(array[FINGERPRINT_LEAD])
+                if len(leads) == BUILD_CHUNK:  # fingerprint as we go: no lead is kept at the cohort's rate
+                    fh.write(fingerprints(np.stack(leads), fs).astype("<f4").tobytes())
+                    leads = []
+            if leads and not problems:
+                fh.write(fingerprints(np.stack(leads), fs).astype("<f4").tobytes())
+        if problems:
+            raise DataError(f"{what}: {len(problems)} of {len(rows)} records are bad (fix all of them, then rerun; "
+                            f"nothing was written): " + " | ".join(problems))
+
+    write_atomically(prints_path, write_prints)
     write_atomically(path, lambda tmp: np.savez(tmp, key=np.array(key), record_ids=np.array(ids),
-                                                 content_hashes=np.array(hashes), fingerprints=prints), suffix=".tmp.npz")
-    return RecordCheck(ids, hashes, prints)
+                                                 content_hashes=np.array(hashes)), suffix=".tmp.npz")
+    checked = _open_check(path, prints_path, key)
+    if checked is None:
+        raise DataError(f"{path}: record check unreadable right after writing it")
+    return checked

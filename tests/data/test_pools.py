@@ -111,3 +111,32 @@ def test_near_copy_blocks_shrink_with_the_targets_and_find_the_same(monkeypatch)
     monkeypatch.setattr(duplicates, "BLOCK_VALUES", 500 * 7)  # 7 candidates a block
     assert np.array_equal(duplicates.near_copies(candidates, targets), one_block)
     assert one_block.sum() == 3 and one_block[-3:].all()
+
+
+def test_near_copies_read_the_targets_a_block_at_a_time(monkeypatch):
+    """The targets (a cohort check's memory-mapped fingerprints, 4 KB a record) are read
+    TARGET_ROWS rows at a time, never copied whole; the hits are those of one block."""
+    import numpy as np
+
+    import benchmark.data.duplicates as duplicates
+
+    rng = np.random.default_rng(1)
+    targets = rng.standard_normal((500, 40)).astype(np.float32)
+    targets /= np.linalg.norm(targets, axis=1, keepdims=True)
+    candidates = np.concatenate([rng.standard_normal((300, 40)).astype(np.float32), targets[[0, 63, 64, 499]]])
+    candidates /= np.linalg.norm(candidates, axis=1, keepdims=True)
+    one_block = duplicates.near_copies(candidates, targets)
+    reads = []
+
+    class Targets:  # records every read of the targets
+        def __len__(self):
+            return len(targets)
+
+        def __getitem__(self, key):
+            reads.append(key)
+            return targets[key]
+
+    monkeypatch.setattr(duplicates, "TARGET_ROWS", 64)
+    assert np.array_equal(duplicates.near_copies(candidates, Targets()), one_block)
+    assert one_block.sum() == 4 and one_block[-4:].all()
+    assert len(reads) == 8 and all(isinstance(k, slice) and k.stop - k.start <= 64 for k in reads)

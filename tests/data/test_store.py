@@ -138,3 +138,88 @@ def test_two_processes_build_once(tmp_path, data_root):
     assert results[0] == results[1]
     reads = counter.read_text().split()
     assert len(reads) == 20 == len(set(reads))  # every record decoded exactly once
+
+
+class _Exploding:
+    """Stands in for a store's index once the store is open: reading it again fails the test."""
+
+    def __getitem__(self, key):
+        raise AssertionError("the whole index was read again for one batch")
+
+    def __len__(self):
+        raise AssertionError("the whole index was read again for one batch")
+
+
+def test_take_reads_the_index_once_not_once_a_batch(tmp_path, data_root):
+    """A training epoch takes one batch at a time: the id -> row map is built on the first take
+    and reused, so a batch costs its own size, not the store's (a 100,000-record store rebuilt a
+    100,000-entry lookup for every batch of 64)."""
+    src, table = _ptbxl(data_root)
+    store = open_store(src, table, 100.0, root=tmp_path)
+    ids = list(table["record_id"])
+    row = {r: i for i, r in enumerate(store.index["record_id"])}
+    first = store.take(ids[5:9])
+    store.index = _Exploding()
+    assert np.array_equal(store.take(ids[5:9]), first)
+    assert np.array_equal(store.take(ids[::-1][:3]), np.asarray(store.signals)[[row[r] for r in ids[::-1][:3]]])
+    with pytest.raises(DataError, match="not in the store"):
+        store.take(["no-such-record"])
+
+
+def test_check_fingerprints_are_memory_mapped_and_pickled_by_path(tmp_path, data_root):
+    """The cohort check's fingerprints (4 KB a record) are a memmap of the cached check, fresh or
+    cached, and travel to search workers by path: no worker holds its own copy."""
+    import pickle
+
+    from benchmark.data.store import check_records
+
+    src, table = _ptbxl(data_root)
+    fresh = check_records(src, table, 100.0, root=tmp_path)
+    cached = check_records(src, table, 100.0, root=tmp_path)
+    for checked in (fresh, cached):
+        assert isinstance(checked.fingerprints, np.memmap) and not checked.fingerprints.flags.writeable
+    assert np.array_equal(fresh.fingerprints, cached.fingerprints) and fresh.record_ids == cached.record_ids
+    blob = pickle.dumps(cached)
+    assert len(blob) < cached.fingerprints.nbytes / 4  # ids, hashes and a path, not the matrix
+    back = pickle.loads(blob)
+    assert isinstance(back.fingerprints, np.memmap) and np.array_equal(back.fingerprints, cached.fingerprints)
+    assert back.record_ids == cached.record_ids and back.content_hashes == cached.content_hashes
+
+
+def test_check_written_before_fingerprints_existed_is_made_again(tmp_path, data_root):
+    """A cache of the older format (fingerprints inside the .npz, no .npy beside it) is checked again."""
+    from benchmark.data.store import check_records
+
+    src, table = _ptbxl(data_root)
+    first = check_records(src, table, 100.0, root=tmp_path)
+    (prints,) = tmp_path.glob("*.checked.fingerprints.npy")
+    prints.unlink()
+    again = check_records(src, table, 100.0, root=tmp_path)
+    assert prints.is_file() and np.array_equal(np.asarray(again.fingerprints), np.asarray(first.fingerprints))
+
+
+def test_failed_check_leaves_no_fingerprint_file(tmp_path, data_root, monkeypatch):
+    from benchmark.data.store import check_records
+
+    src, table = _ptbxl(data_root)
+    real = type(src).read
+    bad = table["record_id"].iloc[7]
+
+    def read(self, row):
+        if row["record_id"] == bad:
+            raise DataError(f"record {bad}: broken")
+        return real(self, row)
+
+    monkeypatch.setattr(type(src), "read", read)
+    with pytest.raises(DataError, match="1 of 20 records are bad"):
+        check_records(src, table, 100.0, root=tmp_path)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_store_fingerprints_in_chunks_equal_one_pass(tmp_path, data_root):
+    from benchmark.data.duplicates import FINGERPRINT_LEAD, fingerprints, store_fingerprints
+
+    src, table = _ptbxl(data_root)
+    store = open_store(src, table, 100.0, root=tmp_path)
+    whole = fingerprints(np.asarray(store.signals)[:, FINGERPRINT_LEAD, :], 100.0)
+    np.testing.assert_allclose(store_fingerprints(store.signals, 100.0, chunk=6), whole, atol=1e-6)

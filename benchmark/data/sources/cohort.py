@@ -101,12 +101,15 @@ class Cohort(Source):
     def files(self, row: pd.Series) -> list[Path]:
         hea = self.root / f"{row['file']}.hea"
         files = [hea]
+        names: set[str] = set()  # 12 signal lines usually name one file: one path for it, not 12
         try:
             for line in hea.read_text(errors="replace").splitlines()[1:]:
                 if line.strip() and not line.startswith("#"):
                     fname = line.split()[0]
-                    if (hea.parent / fname) not in files:
-                        files.append(hea.parent / fname)
+                    if fname not in names:
+                        names.add(fname)
+                        if (hea.parent / fname) not in files:
+                            files.append(hea.parent / fname)
         except OSError:
             pass
         return files
