@@ -251,7 +251,10 @@ def write_cd_diagram(ranking: FamilyRanking, path: Path) -> bool:
     ax.set_title(f"Mean rank of each family's {of} over {ranking.blocks} (repeat, fold) blocks; "
                  f"Friedman p = {ranking.p_value:.3g}", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, format="svg", metadata={"Date": None})
+    from benchmark.atomic import write_atomically
+
+    with matplotlib.rc_context({"svg.hashsalt": "ecg-automl-bench"}):  # fixed element ids: the same study, the same bytes
+        write_atomically(path, lambda tmp: fig.savefig(tmp, format="svg", metadata={"Date": None}))
     plt.close(fig)
     return True
 
