@@ -18,7 +18,7 @@ from benchmark.training.transfer import transfer
 from benchmark.transforms.augment import Augment
 
 
-from benchmark.estimators.base import ECGClassifier, _strata  # noqa: F401
+from benchmark.estimators.base import ECGClassifier
 
 EVAL_CROPS = ("cover", "centre")  # or a number of evenly spaced windows
 

@@ -33,7 +33,8 @@ from pandas.io.json import build_table_schema
 from benchmark.leaderboard.columns import COLUMNS, FACTOR_COLUMNS, Column, column
 from benchmark.atomic import write_text
 from benchmark.leaderboard.header import trial_configs
-from benchmark.leaderboard.render.cells import OPTIONAL_FACTORS, _missing, level_text, sort_effects
+from benchmark.leaderboard.render.cells import _missing, level_text, sort_effects
+from benchmark.study.config import OPTIONAL_FACTORS
 
 SIGNIFICANT = 12  # significant digits of every float written to CSV/JSON
 PANDAS_DTYPES = {"int": "Int64", "float": "float64", "str": "str", "bool": "boolean"}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from benchmark.training.loop import Recipe
+from benchmark.training.recipe import Recipe
 
 NO_PRETRAINING = "none"  # pretrain level of a model trained from scratch (nothing to freeze)
 RANDOM_FROZEN = "random_frozen"  # pretrain level of the control arm: a random encoder, frozen (needs no data)

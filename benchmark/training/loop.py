@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from benchmark.errors import ConfigError
 from benchmark.models.base import StagedModel
 from benchmark.training.metrics import auroc
+from benchmark.training.recipe import Recipe
 from benchmark.transforms.crops import crop_batch, eval_offsets, random_offsets
 
 
@@ -53,24 +54,6 @@ def amp_policy(device: str, amp: bool = True, capability: tuple[int, int] | None
     if tuple(capability) >= (8, 0):
         return AmpPolicy(True, torch.bfloat16, scaler=False)
     return AmpPolicy(True, torch.float16, scaler=True)
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """How a network is trained: everything the loop reads. A searched setting is a field here,
-    suggested in :func:`benchmark.study.space.suggest_config`, used below."""
-
-    epochs: int = 30
-    batch_size: int = 64
-    lr: float = 1e-3
-    weight_decay: float = 1e-2
-    schedule: str = "cosine"  # "cosine" | "onecycle"
-    loss: str = "bce"  # "bce" (with pos_weight) | "focal"
-    focal_gamma: float = 2.0
-    pos_weight: bool = True
-    patience: int = 8
-    grad_clip: float = 1.0
-    backbone_lr_mult: float = 1.0
 
 
 @dataclass

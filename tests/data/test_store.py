@@ -79,17 +79,22 @@ def test_failed_build_leaves_good_entries_and_no_debris(tmp_path, data_root, mon
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no half-written folder
 
 
+def _fail_on(monkeypatch, src, record_id, problem: str) -> None:
+    """Make ``src`` fail to read one record, with the one-line problem a source reports."""
+    real = type(src).read
+
+    def read(self, row):
+        if row["record_id"] == record_id:
+            raise DataError(f"{row['file']}: {problem}")
+        return real(self, row)
+
+    monkeypatch.setattr(type(src), "read", read)
+
+
 def test_drop_policy_lists_bad_records(tmp_path, data_root, monkeypatch):
     src, table = _ptbxl(data_root)
-    real_read = type(src).read
     bad_id = table["record_id"].iloc[3]
-
-    def failing(self, row):
-        if row["record_id"] == bad_id:
-            raise DataError(f"{row['file']}: flat lead(s) V1 (no signal)")
-        return real_read(self, row)
-
-    monkeypatch.setattr(type(src), "read", failing)
+    _fail_on(monkeypatch, src, bad_id, "flat lead(s) V1 (no signal)")
     store = open_store(src, table, 100.0, on_bad="drop", root=tmp_path)
     assert list(store.dropped) == [bad_id] and len(store.index) == 19
     # the kept records' signals, closed up in small chunks, are those of a build without the bad one
@@ -202,15 +207,8 @@ def test_failed_check_leaves_no_fingerprint_file(tmp_path, data_root, monkeypatc
     from benchmark.data.store import check_records
 
     src, table = _ptbxl(data_root)
-    real = type(src).read
     bad = table["record_id"].iloc[7]
-
-    def read(self, row):
-        if row["record_id"] == bad:
-            raise DataError(f"record {bad}: broken")
-        return real(self, row)
-
-    monkeypatch.setattr(type(src), "read", read)
+    _fail_on(monkeypatch, src, bad, "broken")
     with pytest.raises(DataError, match="1 of 20 records are bad"):
         check_records(src, table, 100.0, root=tmp_path)
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]

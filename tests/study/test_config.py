@@ -43,7 +43,7 @@ def test_the_space_draws_each_factor_from_its_declaration():
 def test_the_leaderboard_names_each_factor_from_its_declaration():
     from benchmark.leaderboard.columns import COLUMNS
     from benchmark.leaderboard.factors import FACTOR_NAMES
-    from benchmark.leaderboard.render.cells import OPTIONAL_FACTORS
+    from benchmark.study.config import OPTIONAL_FACTORS
     from benchmark.study.config import FACTORS
 
     for name, f in FACTORS.items():

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from benchmark.leaderboard.columns import NOT_APPLICABLE, Column, column
-from benchmark.study.config import OPTIONAL_FACTORS  # noqa: F401  (where a factor does not apply: "n/a (<reason>)" on the page)
 
 
 def _missing(v) -> bool:

@@ -16,7 +16,8 @@ from benchmark.leaderboard.columns import (FACTOR_COLUMNS, NOT_APPLICABLE, Colum
                                           header_label)
 from benchmark.atomic import write_text
 from benchmark.leaderboard.header import is_standin, note_line, notes, trial_configs
-from benchmark.leaderboard.render.cells import (OPTIONAL_FACTORS, _missing, display, display_order, interval_label,
+from benchmark.study.config import OPTIONAL_FACTORS
+from benchmark.leaderboard.render.cells import (_missing, display, display_order, interval_label,
                                                 interval_pairs, level_text, na_reason)
 
 
