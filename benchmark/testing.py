@@ -364,8 +364,25 @@ def check_transform_per_record(cls) -> None:
             "a record's output changes with the other records of its batch")
 
 
+def check_transform_fits_in_blocks(cls) -> None:
+    """``fit`` also takes a :class:`~benchmark.data.lazy.LazySignals` (a fold too large to read
+    whole arrives so) and learns what it learns from the same records as an array."""
+    from benchmark.data.lazy import LazySignals
+
+    check, what = "check_transform_fits_in_blocks", _transform_name(cls)
+    X, other = _records(), _records(n=3, seed=1)
+    try:
+        lazy = _make_transform(cls, 100.0, check).fit(LazySignals(X))
+    except Exception as exc:  # noqa: BLE001
+        raise _fail(check, what, f"fit on a LazySignals failed ({type(exc).__name__}: {exc}): iterate "
+                                 "X.blocks(), or read it whole with np.asarray(X)") from None
+    expected = _make_transform(cls, 100.0, check).fit(X).transform(other)
+    _expect(np.allclose(lazy.transform(other), expected, rtol=1e-5, atol=1e-5), check, what,
+            "fit on a LazySignals learned other numbers than fit on the same records as an array")
+
+
 TRANSFORM_CHECKS: tuple[Callable[[Any], None], ...] = (check_transform_registered, check_transform_fit_transform,
-                                                       check_transform_per_record)
+                                                       check_transform_per_record, check_transform_fits_in_blocks)
 
 
 def check_transform(cls) -> None:

@@ -26,7 +26,7 @@ patient; writing it is not a step) is timed through:
 - ``epoch``: one training epoch of resnet1d18 (width 16, 2.5 s crops, batch 64, AdamW) over all N
   records read in batches from the memory-mapped store (a plain loop, not the search's recipe);
 - ``pretrain`` (only when named): one pretraining run as the search makes it
-  (``benchmark.pretraining.run_pretraining``, the small budget's 5 epochs, resnet1d18 width 16,
+  (``benchmark.trial.pretraining.run_pretraining``, the small budget's 5 epochs, resnet1d18 width 16,
   2.5 s crops, batch 64) on the cohort taken as a 5-label pool.
 
 Each step runs in a fresh process, so its peak RSS (``ru_maxrss``: anonymous and file-backed pages,
@@ -204,8 +204,8 @@ def step_search4(directory: Path, fs: float, work: Path, cache: Path, trials: in
     process group) after ``cap_seconds`` or when the summed PSS passes ``cap_pss_mb``."""
     import shutil
 
-    from benchmark.budgets import get_budget
-    from benchmark.experiment import load_experiment_data
+    from benchmark.study.budgets import get_budget
+    from benchmark.cli.experiment import load_experiment_data
     from benchmark.search import build_parser
 
     results = work / f"results-{directory.name}"
@@ -253,13 +253,13 @@ def step_search4(directory: Path, fs: float, work: Path, cache: Path, trials: in
 
 
 def step_pretrain(cohort) -> dict:
-    """One pretraining run as the search makes it (``benchmark.pretraining.run_pretraining``): the
+    """One pretraining run as the search makes it (``benchmark.trial.pretraining.run_pretraining``): the
     small budget's pretraining epochs, resnet1d18 width 16 with 2.5 s crops and batch 64 (the
     study's ResNet anchor), on the cohort taken as a 5-label pool (its label and 4 random ones)."""
     import numpy as np
 
-    from benchmark.budgets import get_budget
-    from benchmark.pretraining import PretrainSpec, run_pretraining
+    from benchmark.study.budgets import get_budget
+    from benchmark.trial.pretraining import PretrainSpec, run_pretraining
 
     pool = cohort.with_signals()  # built by the store step
     start = time.perf_counter()

@@ -4,6 +4,7 @@ the same model and batches (batch 64), one table per setting: by default 100 Hz 
 
     python scripts/bench_train.py [--device cpu|cuda] [--steps 12] [--models resnet1d18,lstm,...]
                                   [--settings 1000:250,5000:2048]   (one setting: --length 1000 --crop 250)
+                                  [--streamed [--filter bandpass]]
 
 Bare loop: pre-cropped batches already on the device; zero_grad, forward (under the same autocast
 policy as ours: bfloat16 on GPUs that support it, see ``benchmark.training.loop.amp_policy``),
@@ -11,6 +12,10 @@ BCE, backward, AdamW step.
 Our loop: ``benchmark.training.loop.fit`` (random crops, pos_weight, schedule, clipping, NaN check,
 per-epoch validation on 64 records in one evaluation batch, best-state copy), one epoch of the
 same number of batches.
+``--streamed`` adds our loop on the same records left in a memory-mapped ``.npy`` (as a fold larger
+than ``benchmark.data.lazy.IN_MEMORY_BYTES`` is read from the signal store) with the deep
+classifier's preprocessing (``--filter``, then per-record z-score) applied to each batch as it is
+read, against the loop on records preprocessed once in memory.
 
 Measured 2026-12-01 on the shared 2-core AMD EPYC, CPU, 2 threads, float32, ``--models s4d`` (the S4
 family's row; the other rows were not measured again here), 1-minute load average 2.0 at its end:
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -72,6 +78,32 @@ def ours(model, X, y, Xv, yv, batch, crop, device: str) -> float:
     return time.perf_counter() - start
 
 
+def streamed(model, path, y, Xv, yv, batch, crop, device: str, filter: str) -> float:
+    """:func:`ours` on records read from the memmap at ``path``, preprocessed batch by batch."""
+    from benchmark.data.lazy import LazySignals
+    from benchmark.training.loop import Recipe, fit
+    from benchmark.transforms.pipeline import Preprocess
+
+    pre = Preprocess(100.0, filter, "zscore").fit(Xv)
+    X = LazySignals(np.load(path, mmap_mode="r")).map(pre.transform)
+    recipe = Recipe(epochs=1, batch_size=batch, patience=10)
+    _sync(device)
+    start = time.perf_counter()
+    fit(model, X, y, LazySignals(Xv).map(pre.transform), yv, recipe, crop=crop, seed=0, device=device)
+    _sync(device)
+    return time.perf_counter() - start
+
+
+def preprocessed_once(model, X, y, Xv, yv, batch, crop, device: str, filter: str) -> float:
+    """:func:`ours` after preprocessing the records in memory (the time of that included)."""
+    from benchmark.transforms.pipeline import Preprocess
+
+    start = time.perf_counter()
+    pre = Preprocess(100.0, filter, "zscore").fit(Xv)
+    Xp, Xvp = pre.transform(X), pre.transform(Xv)
+    return time.perf_counter() - start + ours(model, Xp, y, Xvp, yv, batch, crop, device)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=12)
@@ -84,6 +116,9 @@ def main() -> None:
                         help="record length:crop pairs in samples (default: 100 Hz crop 250 and 500 Hz crop 2048)")
     parser.add_argument("--length", type=int, default=None, help="one setting instead: record length in samples")
     parser.add_argument("--crop", type=int, default=250, help="with --length: the training crop in samples")
+    parser.add_argument("--streamed", action="store_true",
+                        help="add the loop on records read batch by batch from a memmap, preprocessed per batch")
+    parser.add_argument("--filter", default="none", help="with --streamed: the filter before the z-score")
     args = parser.parse_args()
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         raise SystemExit("--device cuda: no CUDA device is available on this machine")
@@ -121,7 +156,14 @@ def setting_table(args, length: int, crop: int, Table):
     precision = str(amp_policy(args.device).dtype).replace("torch.", "")
     table = Table(title=f"training on {where} ({precision}): length {length}, crop {crop}, batch {args.batch}, "
                         f"{args.steps} batches")
-    for col in ("model", "family", "params", "bare samples/s", "loop samples/s", "loop / bare"):
+    cols = ["model", "family", "params", "bare samples/s", "loop samples/s", "loop / bare"]
+    if args.streamed:
+        import tempfile
+
+        cols += [f"preprocessed once ({args.filter}, zscore) samples/s", "streamed samples/s", "streamed / once"]
+        path = Path(tempfile.mkdtemp()) / "signals.npy"
+        np.save(path, X)
+    for col in cols:
         table.add_column(col, justify="right" if col != "model" else "left")
     for name in args.models.split(","):
         torch.manual_seed(0)
@@ -132,6 +174,12 @@ def setting_table(args, length: int, crop: int, Table):
         params = sum(p.numel() for p in model.parameters())
         row = (name, model_info(name).family, f"{params / 1e6:.2f}M", f"{n / t_bare:,.0f}", f"{n / t_ours:,.0f}",
                f"{t_ours / t_bare:.2f}x")
+        if args.streamed:
+            t_once = min(preprocessed_once(model, X, y, Xv, yv, args.batch, crop, args.device, args.filter)
+                         for _ in range(args.repeats))
+            t_lazy = min(streamed(model, path, y, Xv, yv, args.batch, crop, args.device, args.filter)
+                         for _ in range(args.repeats))
+            row += (f"{n / t_once:,.0f}", f"{n / t_lazy:,.0f}", f"{t_lazy / t_once:.2f}x")
         table.add_row(*row)
         print(f"  length {length} crop {crop}: " + "  ".join(row), flush=True)  # kept if a time cap stops the table
     return table

@@ -12,7 +12,7 @@ from benchmark.data.sources import list_sources
 from benchmark.models import StagedModel
 from benchmark.study.space import load_spaces
 from benchmark.testing import (check_model_stages, check_source, check_space_dry_run, check_transform,
-                               check_transform_per_record, parametrize_with_checks)
+                               check_transform_fits_in_blocks, check_transform_per_record, parametrize_with_checks)
 from benchmark.transforms import create_transform, transform_choices
 
 TRANSFORMS = [type(create_transform(kind, name, **({"fs": 100.0} if kind == "filter" else {})))
@@ -73,6 +73,33 @@ def test_a_batch_dependent_normalization_fails():
         check_transform_per_record(BatchScale)
     with pytest.raises(AssertionError, match=r"not registered \(decorate it with @register_transform\)"):
         check_transform(BatchScale)
+
+
+def test_a_normalization_whose_fit_needs_an_array_fails():
+    from benchmark.transforms.base import Transform
+
+    class ArrayOnly(Transform):  # X.mean: a LazySignals (a fold read in blocks) has no such method
+        kind, name = "normalization", "array_only"
+
+        def fit(self, X, y=None):
+            self.centre_ = X.mean()
+            return self
+
+        def transform(self, X):
+            return (X - self.centre_).astype(np.float32)
+
+    with pytest.raises(AssertionError, match=r"^check_transform_fits_in_blocks\[normalization:array_only\]: fit on a "
+                                             r"LazySignals failed \(AttributeError"):
+        check_transform_fits_in_blocks(ArrayOnly)
+
+    class ReadsWhole(ArrayOnly):  # np.asarray reads it whole: allowed (memory is the author's choice)
+        name = "reads_whole"
+
+        def fit(self, X, y=None):
+            self.centre_ = np.asarray(X).mean()
+            return self
+
+    check_transform_fits_in_blocks(ReadsWhole)
 
 
 def test_a_space_mistake_is_the_dry_runs_line():

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from benchmark.data.sources.base import Source
+from benchmark.data.lazy import LazySignals
 from benchmark.data.store import RecordCheck, SignalStore, check_records, open_store
 from benchmark.errors import DataError
 
@@ -107,8 +108,12 @@ class CohortData:
         return [r for r in self.record_ids if r in opened]
 
     def X(self, ids: list[str] | None = None) -> np.ndarray:
-        """Signals (n, 12, T) float32, in ``ids`` order (default :meth:`open_ids`)."""
+        """Signals (n, 12, T) float32, in ``ids`` order (default :meth:`open_ids`), in memory."""
         return self._store().take(self.open_ids() if ids is None else ids)
+
+    def signals(self, ids: list[str] | None = None) -> LazySignals:
+        """:meth:`X` left in the store's memmap until read (what a fit reads batch by batch)."""
+        return self._store().lazy(self.open_ids() if ids is None else ids)
 
     def y(self, ids: list[str] | None = None) -> np.ndarray:
         """Labels: 1-D for one label column, else (n, n_labels); NaN marks an unknown label."""

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.data.dataset import CohortData, manifest_hash
+from benchmark.data.lazy import LazySignals
 from benchmark.data.duplicates import NEAR_COPY_CORR, near_copies, store_fingerprints
 from benchmark.data.locate import find_source_root
 from benchmark.data.sources import create_source, pretraining_sources
@@ -77,8 +78,9 @@ def pretraining_pool(name: str, target: CohortData, data_dir: str | None = None,
     return pool
 
 
-def union_pool(pools: list[CohortData]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Signals and a union multi-label matrix over several pools; labels a pool lacks are NaN."""
+def union_pool(pools: list[CohortData]) -> tuple[LazySignals, np.ndarray, list[str]]:
+    """Signals (left in the pools' stores) and a union multi-label matrix over several pools;
+    labels a pool lacks are NaN."""
     names = sorted({n for p in pools for n in (f"{p.name}:{lab}" for lab in p.label_names)})
     Xs, Ys = [], []
     for p in pools:
@@ -87,9 +89,9 @@ def union_pool(pools: list[CohortData]) -> tuple[np.ndarray, np.ndarray, list[st
         own = own[:, None] if own.ndim == 1 else own
         for j, lab in enumerate(p.label_names):
             y[:, names.index(f"{p.name}:{lab}")] = own[:, j]
-        Xs.append(p.X())
+        Xs.append(p.signals())
         Ys.append(y)
-    return np.concatenate(Xs), np.concatenate(Ys), names
+    return LazySignals.concat(Xs), np.concatenate(Ys), names
 
 
 @dataclass
@@ -100,11 +102,13 @@ class PretrainingData:
     pools: list[CohortData]
     notices: list[str]
 
-    def load(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(X, Y, groups); a union multi-label matrix (NaN = unknown) for several pools."""
+    def load(self) -> tuple[LazySignals, np.ndarray, np.ndarray]:
+        """(X, Y, groups); a union multi-label matrix (NaN = unknown) for several pools. ``X`` stays
+        in the pools' stores: a pool larger than :data:`~benchmark.data.lazy.IN_MEMORY_BYTES` is read
+        batch by batch while it trains."""
         if len(self.pools) == 1:
             pool = self.pools[0]
-            return pool.X(), pool.y(), np.array([f"{pool.name}:{g}" for g in pool.groups()])
+            return pool.signals(), pool.y(), np.array([f"{pool.name}:{g}" for g in pool.groups()])
         X, Y, _ = union_pool(self.pools)
         groups = np.concatenate([[f"{p.name}:{g}" for g in p.groups()] for p in self.pools])
         return X, Y, groups

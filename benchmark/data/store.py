@@ -42,6 +42,7 @@ from benchmark.data.duplicates import FINGERPRINT_LEAD, fingerprints
 from benchmark.data.paths import cache_dir
 from benchmark.data.signals import canonicalize
 from benchmark.data.sources.base import Source
+from benchmark.data.lazy import LazySignals
 from benchmark.errors import DataError
 
 STORE_VERSION = 1
@@ -121,13 +122,13 @@ class SignalStore:
             raise DataError(f"{self.path}: records not in the store: {missing[:5]}")
         return np.fromiter((lookup[r] for r in record_ids), dtype=np.int64, count=len(record_ids))
 
+    def lazy(self, record_ids) -> LazySignals:
+        """Signals of ``record_ids`` (in that order), left in the memmap until a batch is read."""
+        return LazySignals(self.signals, self.positions(record_ids))
+
     def take(self, record_ids) -> np.ndarray:
         """Signals of ``record_ids`` (in that order) as an in-memory float32 array."""
-        pos = self.positions(record_ids)
-        order = np.argsort(pos)
-        out = np.empty((len(pos), *self.signals.shape[1:]), dtype=np.float32)
-        out[order] = self.signals[pos[order]]
-        return out
+        return self.lazy(record_ids).read()
 
 
 def _entry_dir(root: Path, source: Source, fs: float, key: str) -> Path:

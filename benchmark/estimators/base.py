@@ -96,10 +96,15 @@ class ECGClassifier(ECGInputMixin, ClassifierMixin, BaseEstimator):
     - ``_predict_proba(X)``: P(positive) ``(n,)`` of checked raw signals, or ``(n, k)`` for k labels.
     - ``signal_filter`` (attribute or property): the filter fitted into ``preprocess_``.
     - ``accepts_multilabel``: True when ``y`` may be an (n, k) 0/1/NaN matrix (pretraining).
+    - ``reads_batches``: True when ``_fit`` and ``_predict_proba`` also take a
+      :class:`~benchmark.data.lazy.LazySignals` (records left in the store, read batch by batch):
+      a fit on more than :data:`~benchmark.data.lazy.IN_MEMORY_BYTES` of signals then holds one
+      batch, not its fold. Otherwise every input is read whole first.
     """
 
     signal_filter: str = "none"
     accepts_multilabel = False
+    reads_batches = False
 
     def fit(self, X, y, groups=None, epoch_callback=None):
         """``X`` (n, leads, T) finite; ``y`` two classes (or a multi-label matrix where accepted);

@@ -10,15 +10,14 @@ import math
 import numpy as np
 import torch
 
+from benchmark.data.lazy import LazySignals
 from benchmark.errors import ConfigError
+from benchmark.estimators.base import ECGClassifier
 from benchmark.estimators.inputs import check_fitted
 from benchmark.models import create_model
 from benchmark.training.loop import EVAL_BATCH_SIZE, FitResult, Recipe, fit as fit_loop, predict_probs
 from benchmark.training.transfer import transfer
 from benchmark.transforms.augment import Augment
-
-
-from benchmark.estimators.base import ECGClassifier
 
 EVAL_CROPS = ("cover", "centre")  # or a number of evenly spaced windows
 
@@ -29,6 +28,7 @@ class DeepClassifier(ECGClassifier):
     records per forward pass in validation and prediction, independent of the training batch."""
 
     accepts_multilabel = True
+    reads_batches = True
 
     def __init__(self, model: str = "resnet1d18", model_kwargs: dict | None = None, fs: float = 100.0,
                  filter: str = "none", normalization: str = "zscore", crop_seconds: float = 2.5,
@@ -95,13 +95,13 @@ class DeepClassifier(ECGClassifier):
         self.best_epoch_ = self.fit_result_.best_epoch
         return self._probs(Xp[val_idx])[:, 0] if y.ndim == 1 else None
 
-    def _probs(self, Xp: np.ndarray) -> np.ndarray:
-        """(n, outputs) probabilities of preprocessed signals."""
-        return predict_probs(self.model_, torch.from_numpy(np.ascontiguousarray(Xp)), self._crop(Xp.shape[-1]),
-                              self._n_eval_crops(Xp.shape[-1]), self.eval_batch_size, device=self.device, amp=self.amp)
+    def _probs(self, Xp: np.ndarray | LazySignals) -> np.ndarray:
+        """(n, outputs) probabilities of preprocessed signals (an array, or read batch by batch)."""
+        return predict_probs(self.model_, Xp, self._crop(Xp.shape[-1]), self._n_eval_crops(Xp.shape[-1]),
+                             self.eval_batch_size, device=self.device, amp=self.amp)
 
-    def _predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = self._probs(self.preprocess_.transform(np.asarray(X, dtype=np.float32)))
+    def _predict_proba(self, X: np.ndarray | LazySignals) -> np.ndarray:
+        p = self._probs(self.preprocess_.transform(X))
         return p[:, 0] if self.n_outputs_ == 1 else p
 
     @property

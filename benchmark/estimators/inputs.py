@@ -13,6 +13,8 @@ from scipy.sparse import issparse
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from benchmark.data.lazy import IN_MEMORY_BYTES, LazySignals
+
 
 class ECGInputMixin:
     """Declares, as scikit-learn tags, what the estimators accept: 3-D arrays (records, leads,
@@ -27,10 +29,23 @@ class ECGInputMixin:
         return tags
 
 
-def check_X(X, estimator, fitted: bool = False) -> np.ndarray:
-    """``X`` as a float32 array of shape (n, leads, T); a 2-D table, NaN/inf or (once fitted) another
-    lead count is a ``ValueError`` that says so."""
+def as_input(X, estimator):
+    """``X`` as ``estimator`` reads it: a :class:`~benchmark.data.lazy.LazySignals` stays in the store
+    only when it is larger than :data:`~benchmark.data.lazy.IN_MEMORY_BYTES` and the estimator
+    reads batches (``reads_batches``: the deep models); otherwise it is read whole, as any array."""
+    if isinstance(X, LazySignals) and not (getattr(estimator, "reads_batches", False) and X.nbytes > IN_MEMORY_BYTES):
+        return np.asarray(X)
+    return X
+
+
+def check_X(X, estimator, fitted: bool = False) -> np.ndarray | LazySignals:
+    """``X`` as a float32 array of shape (n, leads, T), or a large LazySignals left lazy
+    (:func:`as_input`); a 2-D table, NaN/inf or (once fitted) another lead count is a
+    ``ValueError`` that says so."""
     name = type(estimator).__name__
+    X = as_input(X, estimator)
+    if isinstance(X, LazySignals):
+        return _check_lazy(X, estimator, fitted)
     if issparse(X):
         raise TypeError(f"{name}: sparse input is not supported; X must be a dense 3-D array (records, leads, samples)")
     X = np.asarray(X)
@@ -47,6 +62,19 @@ def check_X(X, estimator, fitted: bool = False) -> np.ndarray:
     if not np.isfinite(X).all():
         raise ValueError(f"{name}: X contains NaN or inf (records {np.flatnonzero(~np.isfinite(X).all(axis=(1, 2)))[:5].tolist()}…); "
                          "clean or drop them first")
+    if fitted and X.shape[1] != estimator.n_features_in_:
+        raise ValueError(f"{name}: X has {X.shape[1]} leads, but the estimator was fitted on {estimator.n_features_in_}")
+    return X
+
+
+def _check_lazy(X: LazySignals, estimator, fitted: bool) -> LazySignals:
+    """:func:`check_X` for records read block by block (the store holds 3-D float32 already)."""
+    name = type(estimator).__name__
+    if len(X) == 0:
+        raise ValueError(f"{name}: X has 0 records")
+    bad = X.non_finite_records()
+    if len(bad):
+        raise ValueError(f"{name}: X contains NaN or inf (records {bad[:5].tolist()}…); clean or drop them first")
     if fitted and X.shape[1] != estimator.n_features_in_:
         raise ValueError(f"{name}: X has {X.shape[1]} leads, but the estimator was fitted on {estimator.n_features_in_}")
     return X

@@ -115,7 +115,7 @@ def finalize_trial(trial, ctx: SearchContext, data, out: Path, seen: int | None 
     estimator, spec = prepare_estimator(config, ctx)
     dev = ctx.split.dev_ids()
     start = time.perf_counter()
-    estimator.fit(ctx.cohort.X(dev), ctx.cohort.y(dev), groups=ctx.cohort.groups(dev))
+    estimator.fit(ctx.cohort.signals(dev), ctx.cohort.y(dev), groups=ctx.cohort.groups(dev))
     fit_seconds = time.perf_counter() - start
     test_ids = ctx.split.test_ids()
     test = data.cohort.with_signals(test_ids)  # the locked test is opened here, and only here
@@ -123,7 +123,7 @@ def finalize_trial(trial, ctx: SearchContext, data, out: Path, seen: int | None 
         raise DataError(f"trial {trial.number}: a locked-test record's signal is in the {config['pretrain']} "
                         "pretraining pool; this configuration cannot be evaluated honestly")
     y = test.y(test_ids)
-    p = estimator.predict_proba(test.X(test_ids))[:, 1]
+    p = estimator.predict_proba(test.signals(test_ids))[:, 1]
     fpr, tpr, _ = roc_curve(y, p)
     result = {
         "trial": trial.number, "config": config, "threshold": float(estimator.threshold_), "fit_seconds": fit_seconds,

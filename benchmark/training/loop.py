@@ -22,10 +22,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from benchmark.data.lazy import LazySignals
 from benchmark.errors import ConfigError
 from benchmark.models.base import StagedModel
 from benchmark.training.metrics import auroc
 from benchmark.training.recipe import Recipe
+from benchmark.training.records import Records
 from benchmark.transforms.crops import crop_batch, eval_offsets, random_offsets
 
 
@@ -101,16 +103,19 @@ EVAL_BATCH_SIZE = 1024  # records per forward pass when predicting (independent 
 
 
 @torch.no_grad()
-def predict_probs_tensor(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int = 1,
-                         batch_size: int = EVAL_BATCH_SIZE, device: str = "cpu", amp: bool = False) -> torch.Tensor:
+def predict_probs_tensor(model: StagedModel, X: torch.Tensor | np.ndarray | LazySignals | Records, crop: int,
+                         n_crops: int = 1, batch_size: int = EVAL_BATCH_SIZE, device: str = "cpu",
+                         amp: bool = False) -> torch.Tensor:
     """Averaged sigmoid probabilities over evaluation crops (centre, or ``n_crops`` windows), as a
-    float32 tensor on ``device`` (no host synchronisation)."""
+    float32 tensor on ``device`` (no host synchronisation). ``X``: records in memory, or read
+    batch by batch (:class:`~benchmark.training.records.Records`)."""
     model.eval()
     policy = amp_policy(device, amp)
+    X = X if isinstance(X, Records) else Records(X)
     offsets = eval_offsets(X.shape[-1], crop, n_crops)
     out = []
-    for start in range(0, X.shape[0], batch_size):
-        xb = X[start:start + batch_size].to(device, non_blocking=True)
+    for start in range(0, len(X), batch_size):
+        xb = X.slice(start, start + batch_size).to(device, non_blocking=True)
         probs = 0
         for o in offsets:
             with torch.autocast("cuda", dtype=policy.dtype, enabled=policy.enabled):
@@ -119,7 +124,7 @@ def predict_probs_tensor(model: StagedModel, X: torch.Tensor, crop: int, n_crops
     return torch.cat(out)
 
 
-def predict_probs(model: StagedModel, X: torch.Tensor, crop: int, n_crops: int = 1, batch_size: int = EVAL_BATCH_SIZE,
+def predict_probs(model: StagedModel, X: torch.Tensor | np.ndarray | LazySignals | Records, crop: int, n_crops: int = 1, batch_size: int = EVAL_BATCH_SIZE,
                   device: str = "cpu", amp: bool = False) -> np.ndarray:
     """:func:`predict_probs_tensor` as a host array."""
     return predict_probs_tensor(model, X, crop, n_crops, batch_size, device, amp).cpu().numpy()
@@ -137,30 +142,30 @@ def _keep(model: torch.nn.Module, into: dict | None) -> dict:
     return into
 
 
-def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
-        recipe: Recipe, crop: int, seed: int = 0, device: str = "cpu", amp: bool = True, n_eval_crops: int = 1,
-        augment: Callable | None = None, epoch_callback: Callable[[int, dict], None] | None = None,
-        eval_batch_size: int = EVAL_BATCH_SIZE) -> FitResult:
+def fit(model: StagedModel, X_fit: np.ndarray | LazySignals, y_fit: np.ndarray, X_val: np.ndarray | LazySignals,
+        y_val: np.ndarray, recipe: Recipe, crop: int, seed: int = 0, device: str = "cpu", amp: bool = True,
+        n_eval_crops: int = 1, augment: Callable | None = None,
+        epoch_callback: Callable[[int, dict], None] | None = None, eval_batch_size: int = EVAL_BATCH_SIZE) -> FitResult:
     """Train ``model`` in place; at the end it holds the weights of the best validation epoch.
     Validation runs once per epoch in batches of ``eval_batch_size`` records; the best state is
-    copied into buffers allocated once on the device."""
+    copied into buffers allocated once on the device. ``X_fit``/``X_val``: arrays (held whole, on
+    the device for a CUDA fit) or :class:`~benchmark.data.lazy.LazySignals` (read per batch)."""
     if int(eval_batch_size) < 1:
         raise ConfigError(f"eval_batch_size must be a positive number of records, got {eval_batch_size!r}")
     generator = seed_everything(seed)
     policy = amp_policy(device, amp)
     on_host = not device.startswith("cuda")
     model.to(device)
-    X = torch.from_numpy(np.ascontiguousarray(X_fit))
+    # an in-memory fold lives on the device for the whole fit: crops and batches are made there
+    X, Xv = Records(X_fit, device), Records(X_val, device)
     Y = torch.from_numpy(np.asarray(y_fit, dtype=np.float32))
     Y = Y[:, None] if Y.ndim == 1 else Y
-    Xv = torch.from_numpy(np.ascontiguousarray(X_val))
     pos_weight = None
     if recipe.loss == "bce" and recipe.pos_weight:
         pos = torch.nansum(Y, 0)
         neg = (~torch.isnan(Y)).sum(0) - pos
         pos_weight = (neg / pos.clamp(min=1)).clamp(max=100).to(device)
-    if not on_host:  # the fold's arrays live on the device for the whole fit: crops and batches are made there
-        X, Y, Xv = X.to(device), Y.to(device), Xv.to(device)
+    Y = Y.to(X.device)
     optimizer = torch.optim.AdamW(param_groups(model, recipe), weight_decay=recipe.weight_decay)
     steps_per_epoch = max(1, math.ceil(len(X) / recipe.batch_size))
     total = recipe.epochs * steps_per_epoch
@@ -182,7 +187,7 @@ def fit(model: StagedModel, X_fit: np.ndarray, y_fit: np.ndarray, X_val: np.ndar
         n_nonfinite = torch.zeros((), dtype=torch.int64, device=device)
         for start in range(0, len(X), recipe.batch_size):
             idx = order[start:start + recipe.batch_size]
-            xb = crop_batch(X[idx], offsets[idx], crop)
+            xb = crop_batch(X.take(idx), offsets[idx], crop)
             if augment is not None:
                 xb = augment(xb, generator)
             xb, yb = xb.to(device, non_blocking=True), Y[idx].to(device, non_blocking=True)

@@ -18,7 +18,13 @@ _TRANSFORMS: dict[str, Registry[type["Transform"]]] = {}
 
 class Transform(BaseEstimator, TransformerMixin):
     """A scikit-learn transformer on ``(n, leads, T)`` float32 arrays. ``__init__`` stores its
-    arguments only; ``fit`` learns state (ending in ``_``) from training data only."""
+    arguments only; ``fit`` learns state (ending in ``_``) from training data only.
+
+    ``transform`` must treat each record on its own (the same numbers for a record alone as within
+    any batch): large folds are preprocessed batch by batch. ``fit`` receives an array, or for an
+    input larger than :data:`benchmark.data.lazy.IN_MEMORY_BYTES` a
+    :class:`~benchmark.data.lazy.LazySignals`: iterate its ``blocks()`` (``np.asarray`` reads it
+    whole). A transform without state keeps the inherited ``fit``."""
 
     kind: str = ""
     name: str = ""

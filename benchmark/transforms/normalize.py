@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmark.data.lazy import LazySignals
 from benchmark.transforms.base import Transform, register_transform
 
 EPS = 1e-6
@@ -75,11 +76,30 @@ class ZScoreDataset(Transform):
 
     kind, name = "normalization", "zscore_dataset"
 
-    def fit(self, X: np.ndarray, y=None) -> "ZScoreDataset":
-        X = np.asarray(X, dtype=np.float64)
-        self.mean_ = X.mean(axis=(0, 2)).astype(np.float32)[None, :, None]
-        self.std_ = (X.std(axis=(0, 2)) + EPS).astype(np.float32)[None, :, None]
+    def fit(self, X: np.ndarray | LazySignals, y=None) -> "ZScoreDataset":
+        if isinstance(X, LazySignals):
+            mean, std = _lead_moments(X)
+        else:
+            X = np.asarray(X, dtype=np.float64)
+            mean, std = X.mean(axis=(0, 2)), X.std(axis=(0, 2))
+        self.mean_ = mean.astype(np.float32)[None, :, None]
+        self.std_ = (std + EPS).astype(np.float32)[None, :, None]
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         return ((np.asarray(X, dtype=np.float32) - self.mean_) / self.std_).astype(np.float32)
+
+
+def _lead_moments(X: LazySignals) -> tuple[np.ndarray, np.ndarray]:
+    """Per-lead mean and (population) standard deviation of records read block by block: two passes
+    in float64, as ``np.mean``/``np.std`` over the whole array compute them (equal to float32
+    rounding; the summation order differs)."""
+    total, count = np.zeros(X.shape[1]), 0
+    for _, block in X.blocks():
+        total += block.astype(np.float64).sum(axis=(0, 2))
+        count += block.shape[0] * block.shape[2]
+    mean = total / count
+    squares = np.zeros(X.shape[1])
+    for _, block in X.blocks():
+        squares += ((block.astype(np.float64) - mean[None, :, None]) ** 2).sum(axis=(0, 2))
+    return mean, np.sqrt(squares / count)

@@ -1,7 +1,9 @@
 """Cross-validation over the persisted dev folds. One fold: fit a fresh clone on the fold's
 training part, evaluate once on its held-out part.
 
-The estimator sees only training records (its inner split then carves validation by patient);
+The estimator sees only training records (its inner split then carves validation by patient),
+left in the store (:meth:`~benchmark.data.dataset.CohortData.signals`: a large fold is read batch
+by batch, a small one whole, :func:`~benchmark.estimators.inputs.as_input`);
 the evaluated records are used for nothing but the returned metrics. The locked test is in
 neither part.
 
@@ -20,6 +22,7 @@ from sklearn.base import clone
 
 from benchmark.data.dataset import CohortData
 from benchmark.data.splits import REPEAT_SEED_STEP, Split
+from benchmark.estimators.inputs import as_input
 from benchmark.training.cost import timed_predict_proba
 from benchmark.training.metrics import binary_metrics
 
@@ -58,9 +61,10 @@ def run_fold(estimator, cohort: CohortData, split: Split, k: int, epoch_callback
     train_ids, eval_ids = split.fold(k, repeat)
     est = clone(estimator) if seed is None else clone(estimator).set_params(seed=seed)
     start = time.perf_counter()
-    est.fit(cohort.X(train_ids), cohort.y(train_ids), groups=cohort.groups(train_ids), epoch_callback=epoch_callback)
+    est.fit(cohort.signals(train_ids), cohort.y(train_ids), groups=cohort.groups(train_ids),
+            epoch_callback=epoch_callback)
     fit_seconds = time.perf_counter() - start
-    proba, predict_ms = timed_predict_proba(est, cohort.X(eval_ids))
+    proba, predict_ms = timed_predict_proba(est, as_input(cohort.signals(eval_ids), est))
     p = proba[:, 1]
     metrics = binary_metrics(cohort.y(eval_ids), p, est.threshold_)
     return FoldResult(k, metrics, fit_seconds, int(getattr(est, "n_parameters_", 0)), est, p, predict_ms,

@@ -110,6 +110,8 @@ def test_both_sources_pretrain_with_a_masked_union_head(tmp_path, standin, real_
     X, Y, groups = data.load()
     ptbxl, cpsc = data.pools
     assert len(X) == len(Y) == len(groups) == len(ptbxl.table) + len(cpsc.table)
+    # left in the two stores, read as one array: the same records in the same order
+    assert np.array_equal(X[::7].read(), np.concatenate([ptbxl.X(), cpsc.X()])[::7])
     from benchmark.data.pools import union_pool
 
     names = union_pool(data.pools)[2]
