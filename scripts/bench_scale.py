@@ -48,7 +48,8 @@ peak RSS.
 | validate | 8.5 s, 263 MB (3.5) | 18.2 s, 279 MB (3.6) | 69.9 s, 332 MB (3.4) | 0.71 / 0.82 | 13.9 s, 494 MB (3.3) |
 | split | 1.9 s, 210 MB (2.8) | 5.6 s, 230 MB (2.7) | 22.4 s, 284 MB (2.7) | 0.96 / 1.15 | 1.8 s, 211 MB (3.3) |
 | near-copy vs 21,837 pool | 4.7 s, 591 MB (1.4) | 9.6 s, 698 MB (1.4) | 35.3 s, 980 MB (1.5) | 0.69 / 0.76 | 5.0 s, 591 MB (1.4) |
-| 4-worker search, resnet1d18: peak PSS sum / max RSS | >= 6,626 / 2,611 MB (stopped at 300 s; 5.5) | > 8,000 / 3,019 MB (passed 8 GB at 95 s; 5.0) | > 8,000 / 4,154 MB (passed 8 GB at 91 s; 4.2) | | > 8,000 / 3,138 MB (passed 8 GB at 59 s; 4.7) |
+| 4-worker search, resnet1d18: peak PSS sum / max RSS (fits read batches, 2026-12-01 later) | 3,512 / 1,460 MB (400 s; 3.4) | 4,367 / 2,134 MB (400 s; 4.2) | **7,007** / 4,147 MB (900 s; 5.0) | | 5,644 / 3,407 MB (400 s; 4.8) |
+| - the same, before: each worker held copies of its fold | >= 6,626 / 2,611 MB (stopped at 300 s; 5.5) | > 8,000 / 3,019 MB (passed 8 GB at 95 s; 5.0) | > 8,000 / 4,154 MB (passed 8 GB at 91 s; 4.2) | | > 8,000 / 3,138 MB (passed 8 GB at 59 s; 4.7) |
 | one epoch (resnet1d18) | 13.0 s, 965 MB (1.7) | 33.9 s, 1,897 MB (1.8) | 124 s, 5,143 MB (2.0) | 0.87 / 0.95 | 37.2 s, 2,914 MB (1.8) |
 
 The epoch's RSS is mostly the store's file-backed pages it read (shared, reclaimable): its anonymous
@@ -56,19 +57,26 @@ memory at the end was 335 / 360 / 400 MB. The same 10,000-record epoch took 161 
 earlier run): torch's 2 threads slow down far more than the load suggests when the 2 cores are
 shared, so a time taken under load overstates the cost on a quiet machine.
 
-The 4-worker minirocket search on 10,000 records (``--search-model minirocket``, 600 s) peaked at
-8,340 MB summed PSS, 2,432 MB max RSS (load 6.1), without finishing its 4 trials.
+The 4-worker search's summed PSS counts the dev store's pages once (file-backed, shared by the 4
+workers; the dev store is 3.8 GB on disk at 100,000 records): in a sample of the tree taken every
+15 s beside the benchmark's own, the largest (6,988 MB) held 3,439 MB of anonymous memory of the 4
+workers and the parent; the rest were store pages. In the 900 s at
+100,000 records one trial finished its 3 folds and another one fold, so the peak (at 777 s) covers
+training, validation and the held-out predictions. Before, every worker materialised its fold
+(``CohortData.X`` -> ``SignalStore.take``) and the fit protocol copied it again
+(``Preprocess.transform``, ``Xp[fit_idx]``, ``Xp[val_idx]``), so 8 GB passed at 30,000 records. Now
+a fold larger than ``benchmark.data.lazy.IN_MEMORY_BYTES`` (64 MiB) stays in the memmap and each
+batch is read and preprocessed when the loop needs it (``benchmark.data.lazy.LazySignals``,
+``benchmark.training.records.Records``); a smaller fold is read whole as before (at 10,000 records
+the fold was just under the first limit tried, 256 MiB: 6,732 MB peak, which is why it is 64 MiB).
+Streaming costs 1.03x (z-score) to 1.08x (band-pass at 500 Hz) of the time of preprocessing once
+(``scripts/bench_train.py --streamed``). The sktime baselines still read their input whole: the
+4-worker minirocket search on 10,000 records (``--search-model minirocket``, 600 s, before this
+change) peaked at 8,340 MB summed PSS, 2,432 MB max RSS (load 6.1), without finishing its 4 trials.
 One pretraining run (``--sizes 21837 --steps store,pretrain``: a synthetic 21,837-record pool at
-100 Hz, the size of PTB-XL): 126.9 s for its 5 epochs, peak RSS 4,593 MB (load 1.9; 402 s when a
-test suite shared the cores); the pool's signals are 1 GB, the rest of that RSS the fit protocol's
-copies of them (below).
-
-What grows with the cohort in the search is not the data layer: every worker materialises its
-fold (``CohortData.X`` -> ``SignalStore.take``, an in-memory copy of the training part) and the fit
-protocol copies it again (``Preprocess.transform``, ``Xp[fit_idx]``, ``Xp[val_idx]``; the rocket
-baselines at float64), so a 4-worker search holds several copies of the cohort's training folds:
-8 GB passed at 30,000 records already. Reading batches from the store's memmap inside the fit
-(preprocessing per batch) is what would bound it; the store itself is shared (``open4``).
+100 Hz, the size of PTB-XL, 5 epochs): 112.3 s, peak RSS 1,772 MB, of which 385 MB anonymous at its
+end and the rest the pool's store pages (load 1.8). Before the pool stayed in its store: 126.9 s,
+peak RSS 4,593 MB (load 1.9).
 Fixed here (before -> after, same machine): the split marked the locked-test records with
 ``np.isin`` over object arrays, quadratic (100,000: 40.3 s, per-record 1.54x of 10,000 -> 22.4 s,
 1.15x); ``SignalStore.take`` rebuilt its id -> row map from the whole index on every call (a batch
@@ -263,7 +271,7 @@ def step_pretrain(cohort) -> dict:
 
     pool = cohort.with_signals()  # built by the store step
     start = time.perf_counter()
-    X = pool.X()
+    X = pool.signals()  # left in the store, as PretrainingData.load gives it
     rng = np.random.default_rng(0)
     Y = np.column_stack([pool.y(), (rng.random((len(X), 4)) < 0.2)]).astype(np.float32)
     spec = PretrainSpec(source="ptbxl", model="resnet1d18", model_kwargs={"width": 16}, fs=cohort.fs,

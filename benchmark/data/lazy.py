@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-IN_MEMORY_BYTES = 256 * 2**20  # an input up to this size is read whole before a fit
+IN_MEMORY_BYTES = 64 * 2**20  # an input up to this size is read whole before a fit (about 1,400 records at 100 Hz)
 BLOCK_RECORDS = 1024  # records per block when a whole LazySignals is read, checked or fitted on
 
 

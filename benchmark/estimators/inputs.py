@@ -13,7 +13,8 @@ from scipy.sparse import issparse
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from benchmark.data.lazy import IN_MEMORY_BYTES, LazySignals
+from benchmark.data import lazy
+from benchmark.data.lazy import LazySignals
 
 
 class ECGInputMixin:
@@ -33,7 +34,7 @@ def as_input(X, estimator):
     """``X`` as ``estimator`` reads it: a :class:`~benchmark.data.lazy.LazySignals` stays in the store
     only when it is larger than :data:`~benchmark.data.lazy.IN_MEMORY_BYTES` and the estimator
     reads batches (``reads_batches``: the deep models); otherwise it is read whole, as any array."""
-    if isinstance(X, LazySignals) and not (getattr(estimator, "reads_batches", False) and X.nbytes > IN_MEMORY_BYTES):
+    if isinstance(X, LazySignals) and not (getattr(estimator, "reads_batches", False) and X.nbytes > lazy.IN_MEMORY_BYTES):
         return np.asarray(X)
     return X
 

@@ -124,8 +124,9 @@ def predict_probs_tensor(model: StagedModel, X: torch.Tensor | np.ndarray | Lazy
     return torch.cat(out)
 
 
-def predict_probs(model: StagedModel, X: torch.Tensor | np.ndarray | LazySignals | Records, crop: int, n_crops: int = 1, batch_size: int = EVAL_BATCH_SIZE,
-                  device: str = "cpu", amp: bool = False) -> np.ndarray:
+def predict_probs(model: StagedModel, X: torch.Tensor | np.ndarray | LazySignals | Records, crop: int,
+                  n_crops: int = 1, batch_size: int = EVAL_BATCH_SIZE, device: str = "cpu",
+                  amp: bool = False) -> np.ndarray:
     """:func:`predict_probs_tensor` as a host array."""
     return predict_probs_tensor(model, X, crop, n_crops, batch_size, device, amp).cpu().numpy()
 

@@ -98,7 +98,7 @@ def test_lazy_preprocessing_equals_the_array_s(filter, base):
 
 def _stream_everything(monkeypatch):
     """Every LazySignals is 'large', and reading one whole fails the test."""
-    monkeypatch.setattr("benchmark.estimators.inputs.IN_MEMORY_BYTES", 0)
+    monkeypatch.setattr("benchmark.data.lazy.IN_MEMORY_BYTES", 0)
 
     def refuse(self, dtype=None, copy=None):
         raise AssertionError(f"a fit read {self!r} whole")
@@ -144,7 +144,7 @@ def test_a_small_input_is_read_whole_as_before(standin, monkeypatch):
 
 def test_a_baseline_reads_a_large_input_whole(standin, monkeypatch):
     """Estimators that do not read batches (sktime's transforms take arrays) get the array."""
-    monkeypatch.setattr("benchmark.estimators.inputs.IN_MEMORY_BYTES", 0)
+    monkeypatch.setattr("benchmark.data.lazy.IN_MEMORY_BYTES", 0)
     ids = standin.record_ids[:60]
     X, y, g = standin.X(ids), standin.y(ids), standin.groups(ids)
     a = create_baseline("minirocket", num_kernels=84).fit(X, y, groups=g).predict_proba(X)
