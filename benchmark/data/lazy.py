@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 IN_MEMORY_BYTES = 64 * 2**20  # an input up to this size is read whole before a fit (about 1,400 records at 100 Hz)
-BLOCK_RECORDS = 1024  # records per block when a whole LazySignals is read, checked or fitted on
+BLOCK_BYTES = 32 * 2**20  # signals per block when a whole LazySignals is read, checked or fitted on
 
 
 class LazySignals:
@@ -77,8 +77,11 @@ class LazySignals:
             out = fn(out)
         return out
 
-    def blocks(self, size: int = BLOCK_RECORDS) -> Iterator[tuple[int, np.ndarray]]:
-        """``(start, records start:start+size)`` over the whole array, in order."""
+    def blocks(self, size: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """``(start, records start:start+size)`` over the whole array, in order; by default as many
+        records as fit in :data:`BLOCK_BYTES` (699 at 100 Hz, 139 at 500 Hz)."""
+        if size is None:
+            size = max(1, BLOCK_BYTES // max(1, self.nbytes // max(1, len(self))))
         for start in range(0, len(self), size):
             yield start, self.read(np.arange(start, min(start + size, len(self))))
 

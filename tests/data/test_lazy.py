@@ -79,8 +79,18 @@ def test_every_transform_treats_each_record_alone(kind, base):
             assert np.array_equal(t.transform(base[i:i + 1])[0], whole[i]), (kind, name, i)
 
 
+def test_default_blocks_hold_a_bounded_number_of_bytes(base, monkeypatch):
+    monkeypatch.setattr("benchmark.data.lazy.BLOCK_BYTES", 5 * base[0].nbytes + 1)
+    assert [len(b) for _, b in LazySignals(base).blocks()] == [5] * 7 + [2]
+    monkeypatch.setattr("benchmark.data.lazy.BLOCK_BYTES", 1)  # never fewer than one record
+    assert len(list(LazySignals(base).blocks())) == len(base)
+
+
 @pytest.mark.parametrize("filter", transform_choices("filter"))
-def test_lazy_preprocessing_equals_the_array_s(filter, base):
+@pytest.mark.parametrize("block_records", [None, 4])
+def test_lazy_preprocessing_equals_the_array_s(filter, block_records, base, monkeypatch):
+    if block_records:  # statistics fitted over several blocks
+        monkeypatch.setattr("benchmark.data.lazy.BLOCK_BYTES", block_records * base[0].nbytes)
     for norm in transform_choices("normalization"):
         on_array = Preprocess(100.0, filter, norm).fit(base)
         on_lazy = Preprocess(100.0, filter, norm).fit(LazySignals(base))
