@@ -60,20 +60,20 @@ def check_X(X, estimator, fitted: bool = False) -> np.ndarray | LazySignals:
         X = X.astype(np.float32, copy=False)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name}: X must be numeric ({exc})") from exc
-    if not np.isfinite(X).all():
-        raise ValueError(f"{name}: X contains NaN or inf (records {np.flatnonzero(~np.isfinite(X).all(axis=(1, 2)))[:5].tolist()}…); "
-                         "clean or drop them first")
-    if fitted and X.shape[1] != estimator.n_features_in_:
-        raise ValueError(f"{name}: X has {X.shape[1]} leads, but the estimator was fitted on {estimator.n_features_in_}")
-    return X
+    return _check_records(X, np.flatnonzero(~np.isfinite(X).all(axis=(1, 2))), estimator, fitted)
 
 
 def _check_lazy(X: LazySignals, estimator, fitted: bool) -> LazySignals:
     """:func:`check_X` for records read block by block (the store holds 3-D float32 already)."""
-    name = type(estimator).__name__
     if len(X) == 0:
-        raise ValueError(f"{name}: X has 0 records")
-    bad = X.non_finite_records()
+        raise ValueError(f"{type(estimator).__name__}: X has 0 records")
+    return _check_records(X, X.non_finite_records(), estimator, fitted)
+
+
+def _check_records(X, bad: np.ndarray, estimator, fitted: bool):
+    """The checks an array and a LazySignals share: no record with NaN/inf (positions ``bad``) and,
+    once fitted, the lead count of the fit."""
+    name = type(estimator).__name__
     if len(bad):
         raise ValueError(f"{name}: X contains NaN or inf (records {bad[:5].tolist()}…); clean or drop them first")
     if fitted and X.shape[1] != estimator.n_features_in_:
